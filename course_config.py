@@ -1,0 +1,92 @@
+# course_config.py -- the one file an instructor edits.
+#
+# It is a real nbgrader config file (nbgrader reads it with
+#   nbgrader generate_assignment rnn_captioning --NbGrader.config_file=course_config
+# and `coursekit build` passes it the same way), and it also holds the kit's own settings
+# in the KIT dictionary below (points, limits, dataset location). nbgrader ignores KIT.
+import os
+
+c = get_config()  # noqa: F821  (injected by traitlets / coursekit.config)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ----------------------------------------------------------------------------- nbgrader
+c.CourseDirectory.course_id = "cs231n-rnn-captioning"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# The gradebook lives outside the committed tree so that builds stay byte-identical.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "build", "gradebook.db")
+
+STUDENT_CODE_STUB = (
+    "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****\n"
+    "pass\n"
+    "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
+)
+c.ClearSolutions.code_stub = {"python": STUDENT_CODE_STUB}
+c.ClearSolutions.text_stub = "*Your answer here.*"
+c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
+c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# Files the student edits: nbgrader autograde must never overwrite them with the
+# instructor's copies (jupyter/nbgrader#940).
+STUDENT_FILES = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
+c.Autograde.exclude_overwriting = {"rnn_captioning": STUDENT_FILES}
+c.Execute.timeout = 600
+
+# ----------------------------------------------------------------------------- the kit
+KIT = {
+    "assignment": "rnn_captioning",
+    "notebooks": ["RNN_Captioning.ipynb", "LSTM_Captioning.ipynb"],
+    # Files taken from a submission; every other file comes from release/ (so a student
+    # cannot change the solver, the optimiser or the gradient checker the grader uses).
+    "student_files": STUDENT_FILES,
+    "dataset": {
+        "embedded_dir": "datasets/embedded",        # written by `coursekit data`
+        "coco_dir": "datasets/coco_captioning",     # the real download (get_datasets.sh)
+        "seed": 0,
+        "num_train_images": 2000,
+        "num_val_images": 500,
+        "captions_per_image": 5,
+    },
+    # Points per hidden test (test id -> points). Ids are the hidden suite's test names.
+    "points": {
+        "rnn_step_forward": 5,
+        "rnn_step_backward": 5,
+        "rnn_forward": 5,
+        "rnn_backward": 10,
+        "word_embedding_forward": 3,
+        "word_embedding_backward": 5,
+        "captioning_loss": 10,
+        "captioning_gradients": 10,
+        "overfit": 10,
+        "sample": 7,
+    },
+    # Extra credit (LSTM): added to the score, not to the maximum.
+    "extra_credit": {
+        "lstm_step_forward": 1,
+        "lstm_step_backward": 1,
+        "lstm_forward": 1,
+        "lstm_backward": 1,
+        "lstm_captioning_loss": 1,
+        "lstm_overfit": 1,
+    },
+    "limits": {
+        "wall_seconds": 300,        # whole submission, wall clock
+        "call_seconds": 60,         # one call into student code, wall clock
+        "cpu_seconds": 240,         # RLIMIT_CPU of the worker
+        "memory_mb": 3072,          # RLIMIT_AS of the worker
+        "max_processes": 64,        # RLIMIT_NPROC (per sandbox uid)
+        "max_file_mb": 16,          # RLIMIT_FSIZE
+        "max_open_files": 256,      # RLIMIT_NOFILE
+        "max_output_bytes": 1 << 20,  # captured stdout/stderr per stream
+        "max_message_mb": 256,      # one reply from the worker
+    },
+    # Unprivileged uids for the sandbox, one per parallel slot (used when run as root).
+    "sandbox_uid_base": 64000,
+}
