@@ -1,0 +1,98 @@
+"""`coursekit demo`: the main job end to end on the embedded dataset.
+
+data -> build -> three sample submissions -> grade -> score table. The samples are the
+reference solution (full marks), the untouched handout (zero, "not implemented" feedback) and
+the reference with one realistic bug (partial credit with a hint).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .config import load as load_config
+
+# A realistic bug for the third sample: dWh accumulated from the last time step only.
+BUGGY_SAMPLE = {
+    "file": "cs231n/rnn_layers.py",
+    "description": "rnn_backward keeps only the last time step's dWh instead of summing over time",
+}
+
+
+def add_arguments(parser):
+    parser.add_argument("--out", default="demo-out", help="output folder (default: demo-out)")
+    parser.add_argument("--jobs", type=int, default=2, help="parallel grading jobs (default: 2)")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="use the committed release/ and solutions/ as they are")
+
+
+def _coursekit(*args: str) -> None:
+    cmd = [sys.executable, "-m", "coursekit.cli", *args]
+    print("$ coursekit " + " ".join(args), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def make_buggy_copy(solutions: Path, dest: Path) -> None:
+    """Copy the solution and break rnn_backward's dWh accumulation (`+=` becomes `=`)."""
+    shutil.copytree(solutions, dest)
+    path = dest / BUGGY_SAMPLE["file"]
+    text = path.read_text()
+    start = text.index("def rnn_backward(")
+    end = text.index("\ndef ", start + 1)
+    body = text[start:end]
+    broken = body.replace("dWh += ", "dWh = ", 1)
+    if broken == body:
+        raise RuntimeError("demo: could not inject the sample bug (dWh accumulation not found)")
+    path.write_text(text[:start] + broken + text[end:])
+
+
+def prepare_samples(course, out: Path) -> list[Path]:
+    subs = out / "submissions"
+    if subs.exists():
+        shutil.rmtree(subs)
+    subs.mkdir(parents=True)
+    release = course.assignment_dir("release")
+    solutions = course.assignment_dir("solutions")
+    shutil.copytree(solutions, subs / "reference_solution")
+    shutil.copytree(release, subs / "untouched_handout")
+    make_buggy_copy(solutions, subs / "buggy_rnn_backward")
+    return sorted(subs.iterdir())
+
+
+def score_table(grades: Path, names: list[str]) -> str:
+    rows = [("submission", "score", "max", "status")]
+    for name in names:
+        path = grades / name / "results.json"
+        if not path.is_file():
+            rows.append((name, "-", "-", "no result"))
+            continue
+        res = json.loads(path.read_text())
+        tests = res.get("tests", [])
+        max_score = sum(t.get("max_score", 0) for t in tests)
+        failed = [t["name"] for t in tests if t.get("status") != "passed" and t.get("max_score", 0) > 0]
+        status = "all passed" if tests and not failed else (
+            res.get("extra_data", {}).get("error") or "failed: " + ", ".join(failed))
+        rows.append((name, f"{res.get('score', 0):g}", f"{max_score:g}", status[:70]))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    course = load_config()
+    out = (course.root / args.out).resolve()
+    _coursekit("data")
+    if not args.skip_build:
+        _coursekit("build")
+    subs = prepare_samples(course, out)
+    grades = out / "grades"
+    _coursekit("grade", *map(str, subs), "--out", str(grades), "--jobs", str(args.jobs))
+    print()
+    print(score_table(grades, [p.name for p in subs]))
+    print()
+    print(f"Reports: {grades}/<submission>/feedback.html and results.json (Gradescope format)")
+    print(f"Grade sheet: {grades}/grades.csv   TA review of inline answers: {grades}/review.html")
+    return 0
