@@ -17,7 +17,10 @@ from .config import load as load_config
 # A realistic bug for the third sample: dWh accumulated from the last time step only.
 BUGGY_SAMPLE = {
     "file": "cs231n/rnn_layers.py",
-    "description": "rnn_backward keeps only the last time step's dWh instead of summing over time",
+    "function": "rnn_backward",
+    "description": "rnn_backward keeps only one time step's dWh instead of summing over time",
+    # (old, new) edits of the reference; the first one that applies is used.
+    "edits": [("dWh + dWh_t", "dWh_t"), ("dWh += ", "dWh = ")],
 }
 
 
@@ -35,17 +38,18 @@ def _coursekit(*args: str) -> None:
 
 
 def make_buggy_copy(solutions: Path, dest: Path) -> None:
-    """Copy the solution and break rnn_backward's dWh accumulation (`+=` becomes `=`)."""
+    """Copy the solution and break rnn_backward's dWh accumulation over time steps."""
     shutil.copytree(solutions, dest)
     path = dest / BUGGY_SAMPLE["file"]
     text = path.read_text()
-    start = text.index("def rnn_backward(")
+    start = text.index(f"def {BUGGY_SAMPLE['function']}(")
     end = text.index("\ndef ", start + 1)
     body = text[start:end]
-    broken = body.replace("dWh += ", "dWh = ", 1)
-    if broken == body:
-        raise RuntimeError("demo: could not inject the sample bug (dWh accumulation not found)")
-    path.write_text(text[:start] + broken + text[end:])
+    for old, new in BUGGY_SAMPLE["edits"]:
+        if old in body:
+            path.write_text(text[:start] + body.replace(old, new, 1) + text[end:])
+            return
+    raise RuntimeError("demo: could not inject the sample bug (dWh accumulation not found)")
 
 
 def prepare_samples(course, out: Path) -> list[Path]:
