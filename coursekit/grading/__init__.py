@@ -1,0 +1,1 @@
+"""Batch grading: safe unpacking, the trusted judge per submission, batch reports."""
