@@ -1,0 +1,67 @@
+"""The trusted judge: grade one submission with the hidden suite (autograder/tests).
+
+    judge_submission(submission_dir, slot=0, config=None) -> GradingResult
+
+builds a fresh code dir (provided files from release/ + only the student files), runs the
+hidden pytest suite in-process (tests reach student code only through sandbox workers) and
+turns the recorded outcomes into a GradingResult. Never raises for anything the student did.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from .checks import CheckFailed  # noqa: F401  (re-exported for the hidden suite)
+
+BASE_SEED = 20240611  # hidden suite's seed base; change it to redraw every random input
+
+
+class JudgeError(RuntimeError):
+    """The judge itself failed (not the student's fault)."""
+
+
+def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
+                     items=None) -> "GradingResult":
+    """Grade `submission_dir`; `items` (a subset of the test ids) restricts the run."""
+    import pytest
+
+    from coursekit import config as _config
+    from coursekit.reference import reference, submodule
+
+    from .codedir import build_code_dir
+    from .context import JudgeContext
+    from .plugin import JudgePlugin
+    from .scoring import build_result
+    from .session import Session
+
+    config = config or _config.load()
+    submission_dir = Path(submission_dir)
+    if not submission_dir.is_dir():
+        raise JudgeError(f"submission folder {submission_dir} does not exist")
+    suite = config.dir("autograder") / "tests"
+    if not suite.is_dir():
+        raise JudgeError(f"hidden suite {suite} not found")
+    start = time.monotonic()
+    ref = reference(config)
+    with tempfile.TemporaryDirectory(prefix="ck-judge-") as tmp:
+        code_dir = Path(tmp) / "code"
+        missing = build_code_dir(submission_dir, code_dir, config)
+        os.chmod(tmp, 0o755)
+        session = Session(code_dir, slot=slot, limits=config.kit["limits"],
+                          ref_layers=submodule(ref, "rnn_layers"))
+        context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
+                               missing_files=missing)
+        plugin = JudgePlugin(context, only=set(items) if items else None)
+        try:
+            rc = pytest.main([str(suite), "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
+                              "-o", "console_output_style=classic", "--no-header", "-rN",
+                              "--rootdir", str(suite.parent), "-c", os.devnull],
+                             plugins=[plugin])
+        finally:
+            session.close()
+    if rc not in (0, 1) and not plugin.outcomes:
+        raise JudgeError(f"the hidden suite did not run (pytest exit code {rc})")
+    return build_result(submission_dir, plugin.outcomes, context, session,
+                        execution_time=time.monotonic() - start, items=items)

@@ -1,0 +1,136 @@
+"""Catalogue of common mistakes, and the wrong variants the judge computes to detect them.
+
+`diagnose(observed, candidates)` compares a student's (already validated) output with the
+outputs of known-wrong implementations computed judge-side; the first one that matches
+names the mistake. Hint texts never contain student data.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import close
+
+HINTS = {
+    "no_tanh": "the tanh nonlinearity is missing (next_h = tanh(x Wx + prev_h Wh + b)).",
+    "no_bias": "the bias b is not added.",
+    "sigmoid_not_tanh": "a sigmoid is used where the vanilla RNN uses tanh.",
+    "no_tanh_derivative": "missing tanh derivative: multiply the upstream gradient by (1 - next_h**2).",
+    "wrong_tanh_derivative": "the tanh derivative is computed from the wrong value: it is 1 - tanh(a)**2 = 1 - next_h**2.",
+    "not_summed_over_time": "{name} is about T times too small: the gradient is not summed over time steps.",
+    "dprev_not_chained": "dprev_h is not chained to the previous step: add the gradient coming from step t+1 to dh[:, t].",
+    "h0_tanh": "h0 has a tanh: the first step must use h0 (the projected features) as is.",
+    "no_chain_forward": "each step uses h0 instead of the previous hidden state.",
+    "embed_repeats": "embedding backward loses repeated indices (use np.add.at, not dW[x] += dout).",
+    "off_by_one": "captions_in/captions_out off by one: captions_in = captions[:, :-1], captions_out = captions[:, 1:].",
+    "mask_from_in": "mask built from captions_in: it must come from captions_out (mask = captions_out != <NULL>).",
+    "no_mask": "the <NULL> mask is not applied to the loss.",
+    "lstm_gate_order": "LSTM gates in the wrong order: the 4H columns are i, f, o, g (i, f, o sigmoid; g tanh).",
+    "lstm_h_no_tanh": "next_h must be o * tanh(next_c), not o * next_c.",
+    "dprev_c_no_forget": "dprev_c misses the forget gate: dprev_c = dc * f.",
+    "dprev_c_not_chained": "dprev_c is not chained through time: carry the cell gradient to the previous step.",
+    "sample_no_feedback": "sampling never feeds back the sampled word: embed the word chosen at step t as input of step t+1.",
+    "sample_start_in_output": "column 0 of the samples must hold the first generated word, not <START>.",
+    "inplace": "inputs modified in place: {name} changed after the call; work on copies (e.g. x = x + 1, not x += 1).",
+    "shape_db": "db must be summed over the batch (and time) dimensions.",
+    "not_implemented": "the function still returns None: not implemented yet.",
+}
+
+
+def hint(key: str, **fmt) -> str:
+    return HINTS[key].format(**fmt)
+
+
+def diagnose(observed, candidates: dict, tol: float) -> str:
+    """The hint of the first wrong variant matching `observed`, or ''."""
+    for key, variant in candidates.items():
+        try:
+            expected = variant() if callable(variant) else variant
+        except Exception:  # a variant that does not apply to these inputs
+            continue
+        if close(observed, expected, tol):
+            name, _, _ = key.partition(":")
+            return HINTS.get(name, key)
+    return ""
+
+
+# --------------------------------------------------------------------- wrong variants
+def tanh_step_variants(x, prev_h, Wx, Wh, b) -> dict:
+    a = x @ Wx + prev_h @ Wh
+    return {"no_tanh": lambda: a + b, "no_bias": lambda: np.tanh(a),
+            "sigmoid_not_tanh": lambda: 1 / (1 + np.exp(-(a + b)))}
+
+
+def step_backward_variants(x, prev_h, Wx, Wh, b, dnext) -> dict:
+    """Variants of (dx, dprev_h, dWx, dWh, db) for the tanh step, keyed by hint id."""
+    a = x @ Wx + prev_h @ Wh + b
+    nh = np.tanh(a)
+
+    def grads(da):
+        return [da @ Wx.T, da @ Wh.T, x.T @ da, prev_h.T @ da, da.sum(axis=0)]
+    return {"no_tanh_derivative": grads(dnext),
+            "wrong_tanh_derivative": grads(dnext * (1 - np.tanh(nh) ** 2)),
+            "wrong_tanh_derivative:a": grads(dnext * (1 - a ** 2))}
+
+
+def rnn_forward_variants(L, x, h0, Wx, Wh, b) -> dict:
+    def run(first, chain=True):
+        prev, hs = first, []
+        for t in range(x.shape[1]):
+            nh = np.tanh(x[:, t] @ Wx + (prev if chain else h0) @ Wh + b)
+            hs.append(nh)
+            prev = nh
+        return np.stack(hs, axis=1)
+    return {"h0_tanh": lambda: run(np.tanh(h0)), "no_chain_forward": lambda: run(h0, chain=False)}
+
+
+def rnn_backward_variants(x, h0, Wx, Wh, b, dh) -> dict:
+    """Per-output variants (dx, dh0, dWx, dWh, db) of the usual sequence-backward bugs."""
+    N, T, _ = x.shape
+    hs, prevs = [], []
+    prev = h0
+    for t in range(T):
+        prevs.append(prev)
+        prev = np.tanh(x[:, t] @ Wx + prev @ Wh + b)
+        hs.append(prev)
+
+    def run(chain=True, keep="sum"):
+        dx = np.zeros_like(x)
+        dprev = np.zeros_like(h0)
+        acc = [0.0, 0.0, 0.0]
+        for t in reversed(range(T)):
+            da = (dh[:, t] + (dprev if chain else 0)) * (1 - hs[t] ** 2)
+            dx[:, t] = da @ Wx.T
+            dprev = da @ Wh.T
+            step = [x[:, t].T @ da, prevs[t].T @ da, da.sum(axis=0)]
+            if keep == "sum":
+                acc = [p + s for p, s in zip(acc, step)]
+            elif keep == "first" and t == 0 or keep == "last" and t == T - 1:
+                acc = step
+        return [dx, dprev, *acc]
+    return {"dprev_not_chained": run(chain=False), "not_summed_over_time": run(keep="first"),
+            "not_summed_over_time:last": run(keep="last")}
+
+
+def embedding_backward_variants(x, dout, V) -> np.ndarray:
+    dW = np.zeros((V, dout.shape[-1]), dtype=dout.dtype)
+    dW[x] += dout  # buffered: repeated indices keep only one contribution
+    return dW
+
+
+def lstm_step_variants(x, prev_h, prev_c, Wx, Wh, b) -> dict:
+    """next_h / next_c of gate-order permutations and of next_h = o * next_c."""
+    H = prev_h.shape[1]
+    a = x @ Wx + prev_h @ Wh + b
+    blocks = [a[:, k * H:(k + 1) * H] for k in range(4)]
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+
+    def run(order, h_tanh=True):
+        gi, gf, go, gg = (blocks[order.index(n)] for n in "ifog")
+        i, f, o, g = sig(gi), sig(gf), sig(go), np.tanh(gg)
+        c = f * prev_c + i * g
+        return (o * np.tanh(c) if h_tanh else o * c), c
+    out = {}
+    for order in ("ifgo", "fiog", "igfo", "gifo", "iofg", "oifg"):
+        out[f"lstm_gate_order:{order}"] = run(order)
+    out["lstm_h_no_tanh"] = run("ifog", h_tanh=False)
+    return out
