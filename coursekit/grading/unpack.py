@@ -213,7 +213,7 @@ def _check_member_type(info: zipfile.ZipInfo, name: str) -> None:
     if info.create_system == 3 and mode:      # Unix attributes present
         if stat.S_ISLNK(mode):
             raise SubmissionError(f"the .zip contains a link ({name}); links are not allowed")
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):   # 0: type not recorded
             raise SubmissionError(f"the .zip contains a special file ({name})")
     if info.flag_bits & 0x1:
         raise SubmissionError(f"the .zip is password-protected ({name})")

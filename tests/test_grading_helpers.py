@@ -1,0 +1,87 @@
+"""Helpers shared by the grading/report/gradescope tests: a fake fast judge and submission makers.
+
+The fake judge honours the judge's command-line contract (SUBMISSION_DIR RESULT_JSON --slot N)
+and reads its behaviour from a `# FAKE: <mode>` line in the submitted cs231n/rnn_layers.py:
+full (default), half, crash, hang, garbage, nothing, sleep=<seconds>.
+"""
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+FAKE_JUDGE = r'''
+import json, os, re, sys, time
+sub, out = sys.argv[1], sys.argv[2]
+slot = int(sys.argv[sys.argv.index("--slot") + 1])
+points = json.loads(os.environ["FAKE_POINTS"])
+extra = json.loads(os.environ["FAKE_EXTRA"])
+src = open(os.path.join(sub, "cs231n", "rnn_layers.py")).read()
+m = re.search(r"# FAKE: (\S+)", src)
+mode = m.group(1) if m else "full"
+if mode == "crash":
+    print("Traceback: judge exploded", file=sys.stderr); sys.exit(3)
+if mode == "hang":
+    time.sleep(3600)
+if mode.startswith("sleep="):
+    time.sleep(float(mode.split("=")[1]))
+if mode == "nothing":
+    sys.exit(0)
+if mode == "garbage":
+    open(out, "w").write("{not json"); sys.exit(0)
+frac = 0.5 if mode == "half" else 1.0
+tests = [dict(name=n, number=f"1.{i}", score=p * frac, max_score=p, output=f"<b>{n}</b> & ok",
+              function=n) for i, (n, p) in enumerate(points.items(), 1)]
+tests += [dict(name=n, number=f"2.{i}", score=p, max_score=0, output="", extra_credit=True)
+          for i, (n, p) in enumerate(extra.items(), 1)]
+res = dict(submission=sub, execution_time=0.01, output="graded", error=None, tests=tests,
+           extra_data={"isolation": "fake", "slot": slot,
+                       "overfit": {"loss_history": [3.0, 1.0, 0.2], "reference_loss_history": [3.0, 0.9, 0.1],
+                                   "final_loss": 0.2}})
+tmp = out + ".tmp"
+open(tmp, "w").write(json.dumps(res)); os.replace(tmp, out)
+'''
+
+
+def fake_judge(tmp_path: Path, kit: dict, monkeypatch) -> list[str]:
+    """Install the fake judge; returns the judge command."""
+    import json
+    script = tmp_path / "fake_judge.py"
+    script.write_text(FAKE_JUDGE)
+    monkeypatch.setenv("FAKE_POINTS", json.dumps(kit["points"]))
+    monkeypatch.setenv("FAKE_EXTRA", json.dumps(kit["extra_credit"]))
+    return [sys.executable, str(script)]
+
+
+def notebook_json(answers: dict[str, str]) -> str:
+    """A minimal notebook with one nbgrader answer cell per grade_id."""
+    import json
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Title"]}]
+    for gid, text in answers.items():
+        cells.append({"cell_type": "markdown", "source": text.splitlines(keepends=True),
+                      "metadata": {"nbgrader": {"solution": True, "grade": True, "grade_id": gid,
+                                                "points": 1}}})
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def make_dir_submission(root: Path, kit: dict, mode: str = "full", answer: str = "My answer") -> Path:
+    root.mkdir(parents=True)
+    for rel in kit["student_files"]:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# FAKE: {mode}\nx = 1\n")
+    for nb in kit["notebooks"]:
+        (root / nb).write_text(notebook_json({f"{Path(nb).stem}-q1": answer}))
+    return root
+
+
+def make_zip_submission(path: Path, kit: dict, mode: str = "full", top: str = "", extra=()) -> Path:
+    """A .zip of a submission, optionally under one top-level folder, plus extra (name, data)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel in kit["student_files"]:
+            zf.writestr(top + rel, f"# FAKE: {mode}\n")
+        for nb in kit["notebooks"]:
+            zf.writestr(top + nb, notebook_json({f"{Path(nb).stem}-q1": f"answer in {path.name}"}))
+        for name, data in extra:
+            zf.writestr(name, data)
+    return path
