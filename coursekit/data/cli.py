@@ -1,0 +1,48 @@
+"""`coursekit data`: write the embedded captioning dataset (skipped when already up to date)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: KIT['dataset']['embedded_dir'])")
+    parser.add_argument("--seed", type=int, help="dataset seed (default: KIT['dataset']['seed'])")
+    parser.add_argument("--force", action="store_true", help="regenerate even when the manifest matches")
+    parser.add_argument("--quiet", action="store_true", help="print nothing unless something goes wrong")
+
+
+def _settings(args):
+    """(out_dir, generate() keyword arguments) from course_config.py and the command line."""
+    from coursekit.config import load
+
+    course = load()
+    ds = course.kit.get("dataset", {})
+    out = Path(args.out) if args.out else course.root / ds.get("embedded_dir", "datasets/embedded")
+    kwargs = {
+        "seed": args.seed if args.seed is not None else ds.get("seed", 0),
+        "num_train_images": ds.get("num_train_images", 2000),
+        "num_val_images": ds.get("num_val_images", 500),
+        "captions_per_image": ds.get("captions_per_image", 5),
+    }
+    return out, kwargs
+
+
+def run(args) -> int:
+    from coursekit.config import ConfigError
+    from coursekit.data import DatasetError, generate
+
+    try:
+        out, kwargs = _settings(args)
+        result = generate(out, force=args.force, **kwargs)
+    except (ConfigError, DatasetError, OSError) as exc:
+        print(f"coursekit data: error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        if result.skipped:
+            print(f"embedded dataset in {out} is up to date (seed {kwargs['seed']}); nothing to do")
+        else:
+            n, c = result.num_images, result.num_captions
+            print(f"wrote the embedded dataset to {out}: {n['train']} train / {n['val']} val images, "
+                  f"{c['train']} / {c['val']} captions, in {result.seconds:.1f} s")
+    return 0
