@@ -25,10 +25,8 @@ class JudgePlugin:
         self.context = context
         self.only = only
         self.outcomes: list[Outcome] = []
-
-    @pytest.fixture(scope="session")
-    def judge(self):
-        return self.context
+        # a plain function attribute (not a method): the session fixture `judge`
+        self.judge = pytest.fixture(scope="session", name="judge")(lambda: context)
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "item(name): the graded item this test counts for")

@@ -50,3 +50,7 @@ def overfit(rng_state, data, word_to_idx, model_kwargs, solver_kwargs):
     history = [float(v) for v in solver.loss_history]
     params = {k: np.asarray(v) for k, v in model.params.items()}
     return {"loss_history": history, "params": params}
+
+
+def call_method(obj, name, *args, **kwargs):
+    return getattr(obj, name)(*args, **kwargs)

@@ -1,0 +1,159 @@
+"""Hidden tests: vanilla RNN step and sequence layers (randomized shapes, never the notebook's).
+
+Composites (rnn_forward, rnn_backward) also run with the reference step functions substituted:
+they pass if either run passes (a step-function bug costs points only at the step)."""
+import numpy as np
+import pytest
+
+from coursekit.judge import hints as H
+from coursekit.judge.suite import (CheckFailed, call_fn, check_not_modified, check_outputs,
+                                   directional_gradcheck, dot_scalar, rel_err)
+
+STEP_NAMES = ["next_h"]
+GRAD_NAMES = ["dx", "dprev_h", "dWx", "dWh", "db"]
+SEQ_GRAD_NAMES = ["dx", "dh0", "dWx", "dWh", "db"]
+
+
+def dims(rng, *, N=None, T=None):
+    """Random (N, T, D, H), small enough to stay fast, never the notebook's sizes."""
+    return (N or int(rng.integers(2, 7)), T or int(rng.integers(2, 7)),
+            int(rng.integers(3, 9)), int(rng.integers(3, 9)))
+
+
+def step_inputs(rng, N, D, H, dtype=np.float64):
+    return [rng.standard_normal(s).astype(dtype) * sc for s, sc in
+            (((N, D), 1.0), ((N, H), 0.7), ((D, H), 0.5), ((H, H), 0.5), ((H,), 0.3))]
+
+
+def seq_inputs(rng, N, T, D, H, dtype=np.float64):
+    x, h0, Wx, Wh, b = step_inputs(rng, N, D, H, dtype)
+    return [rng.standard_normal((N, T, D)).astype(dtype), h0, Wx, Wh, b]
+
+
+def check_step_forward(judge, runner, args):
+    (h, _cache) = call_fn(runner, "rnn_step_forward", *args, n_out=2)
+    expected, _ = judge.L.rnn_step_forward(*args)
+    check_outputs([h], [expected], STEP_NAMES, what="rnn_step_forward",
+                  variants={k: [v] for k, v in H.tanh_step_variants(*args).items()})
+
+
+@pytest.mark.item("rnn_step_forward")
+@pytest.mark.parametrize("case", ["random", "N=1"])
+def test_step_forward(judge, case):
+    """next_h matches the reference on random inputs (float64)"""
+    rng = judge.rng(f"step_forward:{case}")
+    N, _, D, H_ = dims(rng, N=1 if case == "N=1" else None)
+    check_step_forward(judge, judge.plain, step_inputs(rng, N, D, H_))
+
+
+@pytest.mark.item("rnn_step_forward")
+def test_step_forward_float32(judge):
+    """next_h matches the reference on float32 inputs"""
+    rng = judge.rng("step_forward:f32")
+    N, _, D, H_ = dims(rng)
+    check_step_forward(judge, judge.plain, step_inputs(rng, N, D, H_, np.float32))
+
+
+@pytest.mark.item("rnn_step_forward")
+def test_step_forward_inputs_untouched(judge):
+    """rnn_step_forward does not modify its inputs"""
+    rng = judge.rng("step_forward:inplace")
+    N, _, D, H_ = dims(rng)
+    check_not_modified(judge.plain, "rnn_step_forward", step_inputs(rng, N, D, H_),
+                       ["x", "prev_h", "Wx", "Wh", "b"])
+
+
+def check_step_backward(judge, runner, args, rng):
+    h, cache = call_fn(runner, "rnn_step_forward", *args, n_out=2)
+    dnext = rng.standard_normal(np.shape(h) if isinstance(h, np.ndarray) else (args[0].shape[0], args[2].shape[1]))
+    grads = call_fn(runner, "rnn_step_backward", dnext.astype(args[0].dtype), cache, n_out=5)
+    _, ref_cache = judge.L.rnn_step_forward(*args)
+    expected = judge.L.rnn_step_backward(dnext.astype(args[0].dtype), ref_cache)
+    try:
+        check_outputs(grads, expected, GRAD_NAMES, what="rnn_step_backward",
+                      variants=H.step_backward_variants(*args, dnext))
+    except CheckFailed:
+        # Fair to a wrong forward: the backward may still be the exact derivative of it.
+        if isinstance(h, np.ndarray) and h.shape == expected[1].shape and rel_err(h, judge.L.rnn_step_forward(*args)[0]) > 1e-4:
+            directional_gradcheck(runner, "rnn_step_forward", args, range(5), grads,
+                                  dot_scalar([dnext], 2, ["next_h"]), what="rnn_step_backward", rng=rng)
+            judge.note("your backward matches a numeric gradient of your own rnn_step_forward "
+                       "(which is wrong; see rnn_step_forward).")
+            return
+        raise
+
+
+@pytest.mark.item("rnn_step_backward")
+@pytest.mark.parametrize("case", ["random", "N=1"])
+def test_step_backward(judge, case):
+    """all five gradients match the reference (float64)"""
+    rng = judge.rng(f"step_backward:{case}")
+    N, _, D, H_ = dims(rng, N=1 if case == "N=1" else None)
+    check_step_backward(judge, judge.plain, step_inputs(rng, N, D, H_), rng)
+
+
+@pytest.mark.item("rnn_step_backward")
+def test_step_backward_float32(judge):
+    """all five gradients match the reference on float32 inputs"""
+    rng = judge.rng("step_backward:f32")
+    N, _, D, H_ = dims(rng)
+    check_step_backward(judge, judge.plain, step_inputs(rng, N, D, H_, np.float32), rng)
+
+
+def check_rnn_forward(judge, runner, args):
+    h, _ = call_fn(runner, "rnn_forward", *args, n_out=2)
+    expected, _ = judge.L.rnn_forward(*args)
+    check_outputs([h], [expected], ["h"], what="rnn_forward",
+                  variants={k: [v] for k, v in H.rnn_forward_variants(judge.L, *args).items()})
+
+
+def seq_case(judge, name, case, dtype=np.float64):
+    rng = judge.rng(f"{name}:{case}")
+    N, T, D, H_ = dims(rng, N=1 if "N=1" in case else None, T=1 if "T=1" in case else None)
+    return rng, seq_inputs(rng, N, T, D, H_, dtype)
+
+
+@pytest.mark.item("rnn_forward")
+@pytest.mark.parametrize("case", ["random", "T=1", "N=1", "float32"])
+def test_rnn_forward(judge, case):
+    """h matches the reference (plain run, or given correct step functions)"""
+    _, args = seq_case(judge, "rnn_forward", case, np.float32 if case == "float32" else np.float64)
+    judge.either(lambda r: check_rnn_forward(judge, r, args), lambda r: check_rnn_forward(judge, r, args),
+                 given="step functions (see rnn_step_forward)")
+
+
+@pytest.mark.item("rnn_forward")
+def test_rnn_forward_inputs_untouched(judge):
+    """rnn_forward does not modify its inputs"""
+    _, args = seq_case(judge, "rnn_forward", "inplace")
+    check_not_modified(judge.plain, "rnn_forward", args, ["x", "h0", "Wx", "Wh", "b"])
+
+
+def check_rnn_backward(judge, runner, args, dh):
+    _, cache = call_fn(runner, "rnn_forward", *args, n_out=2)
+    grads = call_fn(runner, "rnn_backward", dh, cache, n_out=5)
+    _, ref_cache = judge.L.rnn_forward(*args)
+    expected = judge.L.rnn_backward(dh, ref_cache)
+    check_outputs(grads, expected, SEQ_GRAD_NAMES, what="rnn_backward",
+                  variants=H.rnn_backward_variants(*args, dh))
+
+
+@pytest.mark.item("rnn_backward")
+@pytest.mark.parametrize("case", ["random", "T=1", "N=1", "float32"])
+def test_rnn_backward(judge, case):
+    """all five gradients match the reference (plain run, or given correct step functions)"""
+    rng, args = seq_case(judge, "rnn_backward", case, np.float32 if case == "float32" else np.float64)
+    N, T, _ = args[0].shape
+    dh = rng.standard_normal((N, T, args[1].shape[1])).astype(args[0].dtype)
+    judge.either(lambda r: check_rnn_backward(judge, r, args, dh),
+                 lambda r: check_rnn_backward(judge, r, args, dh),
+                 given="step functions (see rnn_step_forward / rnn_step_backward)")
+
+
+@pytest.mark.item("rnn_backward")
+def test_rnn_backward_dh_untouched(judge):
+    """rnn_backward does not modify the upstream gradient dh"""
+    rng, args = seq_case(judge, "rnn_backward", "inplace")
+    _, cache = call_fn(judge.plain, "rnn_forward", *args, n_out=2)
+    dh = rng.standard_normal(args[0].shape[:2] + (args[1].shape[1],))
+    check_not_modified(judge.plain, "rnn_backward", [dh, cache], ["dh", None])

@@ -1,0 +1,164 @@
+"""Checks of CaptioningRNN (loss, gradients, sample) on randomized problems, judge-side."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import CheckFailed, rel_err, tolerance, valid_array, valid_scalar
+from .hints import HINTS, diagnose
+from .suite import HELPERS, same_ints
+
+PARAM_NAMES = ["W_embed", "W_proj", "b_proj", "Wx", "Wh", "b", "W_vocab", "b_vocab"]
+NULL, START, END = 0, 1, 2
+
+
+@dataclass
+class Problem:
+    cell: str
+    word_to_idx: dict
+    dims: dict           # input_dim, wordvec_dim, hidden_dim
+    dtype: str
+    params: dict
+    features: np.ndarray
+    captions: np.ndarray
+    max_length: int
+
+
+def random_problem(rng, cell: str, case: str) -> Problem:
+    V = int(rng.integers(6, 12))
+    words = ["<NULL>", "<START>", "<END>"] + [f"w{k}" for k in range(V - 3)]
+    word_to_idx = {w: i for i, w in enumerate(words)}
+    N = 1 if case == "N=1" else int(rng.integers(3, 7))
+    T = 1 if case == "T=1" else int(rng.integers(3, 8))
+    D, W, H = (int(rng.integers(3, 9)) for _ in range(3))
+    mul = 4 if cell == "lstm" else 1
+    dtype = "float32" if case == "float32" else "float64"
+    shapes = {"W_embed": (V, W), "W_proj": (D, H), "b_proj": (H,), "Wx": (W, mul * H),
+              "Wh": (H, mul * H), "b": (mul * H,), "W_vocab": (H, V), "b_vocab": (V,)}
+    params = {k: (rng.standard_normal(s) * 0.6).astype(dtype) for k, s in shapes.items()}
+    captions = rng.integers(3, V, size=(N, T + 1))
+    captions[:, 0] = START
+    for i in range(N):  # random lengths: <END> then <NULL> padding
+        end = int(rng.integers(1, T + 1))
+        captions[i, end] = END
+        captions[i, end + 1:] = NULL
+    if case == "all-masked rows":
+        captions[0, 1:] = NULL
+    features = (rng.standard_normal((N, D)) * 0.8).astype(dtype)
+    return Problem(cell, word_to_idx, {"input_dim": D, "wordvec_dim": W, "hidden_dim": H}, dtype,
+                   params, features, captions, int(rng.integers(3, 9)))
+
+
+def reference_model(judge, prob: Problem):
+    model = judge.M.CaptioningRNN(prob.word_to_idx, cell_type=prob.cell,
+                                  dtype=np.dtype(prob.dtype).type, **prob.dims)
+    model.params = {k: v.copy() for k, v in prob.params.items()}
+    return model
+
+
+def student_model(runner, prob: Problem):
+    return runner.call(f"{HELPERS}:make_model", prob.word_to_idx, prob.dims["input_dim"],
+                       prob.dims["wordvec_dim"], prob.dims["hidden_dim"], prob.cell, prob.dtype,
+                       prob.params, what="CaptioningRNN.__init__")
+
+
+def student_loss(runner, prob: Problem):
+    model = student_model(runner, prob)
+    res = runner.call(f"{HELPERS}:call_method", model, "loss", prob.features, prob.captions,
+                      what="CaptioningRNN.loss")
+    if not isinstance(res, (tuple, list)) or len(res) != 2:
+        raise CheckFailed("CaptioningRNN.loss must return (loss, grads).")
+    return valid_scalar(res[0], "loss"), res[1]
+
+
+def variant_losses(judge, prob: Problem) -> dict:
+    """Losses of the usual model bugs, computed with the reference layers."""
+    L, p, c = judge.L, prob.params, prob.captions
+
+    def loss(cin, cout, mask, h0_tanh=False):
+        h0 = prob.features @ p["W_proj"] + p["b_proj"]
+        h0 = np.tanh(h0) if h0_tanh else h0
+        x = p["W_embed"][cin]
+        fwd = L.rnn_forward if prob.cell == "rnn" else L.lstm_forward
+        h, _ = fwd(x, h0, p["Wx"], p["Wh"], p["b"])
+        scores, _ = L.temporal_affine_forward(h, p["W_vocab"], p["b_vocab"])
+        return L.temporal_softmax_loss(scores, cout, mask)[0]
+    cin, cout = c[:, :-1], c[:, 1:]
+    return {"off_by_one": lambda: loss(c[:, 1:], c[:, :-1], c[:, :-1] != NULL),
+            "mask_from_in": lambda: loss(cin, cout, cin != NULL),
+            "no_mask": lambda: loss(cin, cout, np.ones_like(cout, dtype=bool)),
+            "h0_tanh": lambda: loss(cin, cout, cout != NULL, h0_tanh=True)}
+
+
+def check_loss(judge, runner, prob: Problem) -> None:
+    loss, _ = student_loss(runner, prob)
+    expected = float(reference_model(judge, prob).loss(prob.features, prob.captions)[0])
+    tol = tolerance(prob.features)
+    err = abs(loss - expected) / max(abs(expected), 1e-12)
+    if err > tol:
+        found = diagnose(np.array([loss]), {k: (lambda f=f: np.array([f()]))
+                                            for k, f in variant_losses(judge, prob).items()}, tol)
+        raise CheckFailed(f"loss: relative error {err:.2e} vs the reference model (tolerance {tol:.0e})."
+                          + (f" Hint: {found}" if found else ""))
+
+
+def check_grads(judge, runner, prob: Problem) -> None:
+    _, grads = student_loss(runner, prob)
+    if not isinstance(grads, dict):
+        raise CheckFailed("grads must be a dict parallel to self.params.")
+    _, expected = reference_model(judge, prob).loss(prob.features, prob.captions)
+    wrong = []
+    for name in PARAM_NAMES:
+        if name not in grads:
+            wrong.append(f"grads['{name}'] is missing")
+            continue
+        try:
+            g = valid_array(grads[name], f"grads['{name}']", expected[name].shape)
+        except CheckFailed as exc:
+            wrong.append(str(exc).rstrip("."))
+            continue
+        err = rel_err(g, expected[name])
+        if err > tolerance(g, prob.features):
+            wrong.append(f"grads['{name}'] relative error {err:.2e}")
+    if wrong:
+        msg = "; ".join(wrong) + "."
+        if wrong == [w for w in wrong if w.startswith("grads['W_embed']")]:
+            msg += " Hint: only W_embed is wrong: " + HINTS["embed_repeats"]
+        raise CheckFailed(msg)
+
+
+def sample_variants(judge, prob: Problem) -> dict:
+    p = prob.params
+    step = judge.L.rnn_step_forward if prob.cell == "rnn" else None
+
+    def run(feed_back=True, start_col=False):
+        h = prob.features @ p["W_proj"] + p["b_proj"]
+        word = np.full(h.shape[0], START)
+        out = np.full((h.shape[0], prob.max_length), NULL)
+        for t in range(prob.max_length):
+            h, _ = step(p["W_embed"][word if feed_back else np.full_like(word, START)], h, p["Wx"], p["Wh"], p["b"])
+            word = np.argmax(h @ p["W_vocab"] + p["b_vocab"], axis=1)
+            out[:, t] = word
+        return np.concatenate([np.full((h.shape[0], 1), START), out[:, :-1]], axis=1) if start_col else out
+    if step is None:
+        return {}
+    return {"sample_no_feedback": lambda: run(feed_back=False),
+            "sample_start_in_output": lambda: run(start_col=True)}
+
+
+def check_sample(judge, runner, prob: Problem) -> None:
+    model = student_model(runner, prob)
+    got = runner.call(f"{HELPERS}:call_method", model, "sample", prob.features,
+                      max_length=prob.max_length, what="CaptioningRNN.sample")
+    expected = reference_model(judge, prob).sample(prob.features, max_length=prob.max_length)
+    try:
+        same_ints(got, np.asarray(expected), "captions")
+    except CheckFailed as exc:
+        found = ""
+        if isinstance(got, np.ndarray) and got.shape == expected.shape:
+            for key, f in sample_variants(judge, prob).items():
+                if np.array_equal(got, f()):
+                    found = HINTS[key]
+                    break
+        raise CheckFailed(str(exc) + (f" Hint: {found}" if found else "")) from None
