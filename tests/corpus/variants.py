@@ -1,0 +1,232 @@
+"""Correct implementations written differently from the reference: each must get full marks.
+
+Each variant appends replacement definitions to the reference files (a later `def` overrides the
+earlier one; methods are replaced on the class), so only the changed functions are stored here.
+"""
+from __future__ import annotations
+
+from .spec import LAYERS, MODEL, Append, Case
+
+LOOPS = Append(LAYERS, """
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        # one sample at a time
+        next_h = np.empty(prev_h.shape, dtype=np.result_type(x, prev_h, Wx, Wh, b))
+        for n in range(prev_h.shape[0]):
+            next_h[n] = np.tanh(np.dot(x[n], Wx) + np.dot(prev_h[n], Wh) + b)
+        return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+    def rnn_step_backward(dnext_h, cache):
+        x, prev_h, Wx, Wh, next_h = cache
+        dx, dprev_h = np.zeros_like(x), np.zeros_like(prev_h)
+        dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
+        db = np.zeros(Wh.shape[0], dtype=dnext_h.dtype)
+        for n in range(x.shape[0]):
+            da = dnext_h[n] * (1 - next_h[n] * next_h[n])
+            dx[n] = Wx.dot(da)
+            dprev_h[n] = Wh.dot(da)
+            dWx += np.outer(x[n], da)
+            dWh += np.outer(prev_h[n], da)
+            db += da
+        return dx, dprev_h, dWx, dWh, db
+
+
+    def word_embedding_forward(x, W):
+        N, T = x.shape
+        out = np.zeros((N, T, W.shape[1]), dtype=W.dtype)
+        for n in range(N):
+            for t in range(T):
+                out[n, t] = W[x[n, t]]
+        return out, (x, W.shape[0], W.dtype)
+
+
+    def word_embedding_backward(dout, cache):
+        x, V, dtype = cache
+        dW = np.zeros((V, dout.shape[2]), dtype=dtype)
+        for n in range(x.shape[0]):
+            for t in range(x.shape[1]):
+                dW[x[n, t]] += dout[n, t]
+        return dW
+""")
+
+DICT_CACHE = Append(LAYERS, """
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        # recompute-from-inputs style: the cache holds the inputs only
+        next_h = np.tanh(prev_h.dot(Wh) + x.dot(Wx) + b)
+        return next_h, {"x": x, "prev_h": prev_h, "Wx": Wx, "Wh": Wh, "b": b}
+
+
+    def rnn_step_backward(dnext_h, cache):
+        next_h = np.tanh(cache["prev_h"].dot(cache["Wh"]) + cache["x"].dot(cache["Wx"]) + cache["b"])
+        dz = (1 - np.square(next_h)) * dnext_h
+        return (dz.dot(cache["Wx"].T), dz.dot(cache["Wh"].T), cache["x"].T.dot(dz),
+                cache["prev_h"].T.dot(dz), np.sum(dz, axis=0))
+
+
+    def rnn_forward(x, h0, Wx, Wh, b):
+        N, T, _ = x.shape
+        h = np.zeros((N, T, h0.shape[1]), dtype=np.result_type(x, h0))
+        caches = {}
+        prev = h0
+        for t in range(T):
+            prev, caches[t] = rnn_step_forward(x[:, t], prev, Wx, Wh, b)
+            h[:, t] = prev
+        return h, {"steps": caches, "D": x.shape[2]}
+
+
+    def rnn_backward(dh, cache):
+        N, T, H = dh.shape
+        dx = np.zeros((N, T, cache["D"]), dtype=dh.dtype)
+        dWx = dWh = db = None
+        carry = np.zeros((N, H), dtype=dh.dtype)
+        for t in range(T - 1, -1, -1):
+            dx[:, t], carry, gx, gh, gb = rnn_step_backward(dh[:, t] + carry, cache["steps"][t])
+            dWx = gx if dWx is None else dWx + gx
+            dWh = gh if dWh is None else dWh + gh
+            db = gb if db is None else db + gb
+        return dx, carry, dWx, dWh, db
+""")
+
+UNROLLED = Append(LAYERS, """
+    def rnn_forward(x, h0, Wx, Wh, b):
+        # no call to rnn_step_forward; the input projection is done for all steps at once
+        N, T, D = x.shape
+        xw = (x.reshape(N * T, D) @ Wx).reshape(N, T, -1) + b
+        h = np.empty(xw.shape, dtype=np.result_type(xw, h0))
+        prev = h0
+        for t in range(T):
+            prev = np.tanh(xw[:, t] + prev @ Wh)
+            h[:, t] = prev
+        return h, (x, h0, Wx, Wh, h)
+
+
+    def rnn_backward(dh, cache):
+        x, h0, Wx, Wh, h = cache
+        N, T, D = x.shape
+        hprev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)
+        dpre = np.empty_like(h)
+        carry = np.zeros_like(h0)
+        for t in reversed(range(T)):
+            dpre[:, t] = (dh[:, t] + carry) * (1 - h[:, t] ** 2)
+            carry = dpre[:, t] @ Wh.T
+        H = h.shape[2]
+        flat = dpre.reshape(N * T, H)
+        dx = (flat @ Wx.T).reshape(N, T, D)
+        dWx = x.reshape(N * T, D).T @ flat
+        dWh = hprev.reshape(N * T, H).T @ flat
+        return dx, carry, dWx, dWh, flat.sum(axis=0)
+""")
+
+ONE_HOT = Append(LAYERS, """
+    def word_embedding_forward(x, W):
+        onehot = np.eye(W.shape[0], dtype=W.dtype)[x]          # (N, T, V)
+        return onehot @ W, (x, W.shape[0])
+
+
+    def word_embedding_backward(dout, cache):
+        x, V = cache
+        D = dout.shape[-1]
+        flat_x, flat_d = x.reshape(-1), dout.reshape(-1, D)
+        if flat_x.size % 2:                                      # both accumulation styles
+            onehot = (flat_x[:, None] == np.arange(V)).astype(dout.dtype)
+            return onehot.T @ flat_d
+        return np.stack([np.bincount(flat_x, weights=flat_d[:, d], minlength=V)
+                         for d in range(D)], axis=1).astype(dout.dtype)
+""")
+
+FLOAT32_SAMPLE = Append(MODEL, """
+    def _sample_float32(self, features, max_length=30):
+        # float32 arithmetic internally, whatever the model's dtype
+        p = {k: v.astype(np.float32) for k, v in self.params.items()}
+        N = features.shape[0]
+        out = np.full((N, max_length), self._null, dtype=np.int64)
+        h = features.astype(np.float32) @ p['W_proj'] + p['b_proj']
+        c = np.zeros_like(h)
+        word = np.full(N, self._start)
+        for t in range(max_length):
+            x = p['W_embed'][word]
+            if self.cell_type == 'rnn':
+                h = np.tanh(x @ p['Wx'] + h @ p['Wh'] + p['b'])
+            else:
+                h, c, _ = lstm_step_forward(x, h, c, p['Wx'], p['Wh'], p['b'])
+            word = (h @ p['W_vocab'] + p['b_vocab']).argmax(axis=1)
+            out[:, t] = word
+        return out
+
+
+    CaptioningRNN.sample = _sample_float32
+""")
+
+STOP_AT_END = Append(MODEL, """
+    _reference_sample = CaptioningRNN.sample
+
+
+    def _sample_stops_at_end(self, features, max_length=30):
+        # stops generating after <END>: the rest of the caption stays <NULL>
+        captions = _reference_sample(self, features, max_length)
+        if self._end is None:
+            return captions
+        ended = np.cumsum(captions == self._end, axis=1) > 0
+        after_end = np.concatenate([np.zeros((captions.shape[0], 1), bool), ended[:, :-1]], axis=1)
+        captions[after_end] = self._null
+        return captions
+
+
+    CaptioningRNN.sample = _sample_stops_at_end
+""")
+
+SLOW = Append(LAYERS, """
+    def rnn_step_forward(x, prev_h, Wx, Wh, b):
+        # per-sample unoptimised einsum, forward and backward: several times slower
+        next_h = np.empty(prev_h.shape, dtype=np.result_type(x, prev_h, Wx))
+        for n in range(prev_h.shape[0]):
+            next_h[n] = np.tanh(np.einsum('d,dh->h', x[n], Wx) + np.einsum('k,kh->h', prev_h[n], Wh) + b)
+        return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+    def rnn_step_backward(dnext_h, cache):
+        x, prev_h, Wx, Wh, next_h = cache
+        da = dnext_h * (1 - next_h ** 2)
+        dx = np.stack([np.einsum('h,dh->d', da[n], Wx) for n in range(da.shape[0])])
+        dprev_h = np.stack([np.einsum('h,kh->k', da[n], Wh) for n in range(da.shape[0])])
+        dWx = sum(np.einsum('d,h->dh', x[n], da[n]) for n in range(da.shape[0]))
+        dWh = sum(np.einsum('k,h->kh', prev_h[n], da[n]) for n in range(da.shape[0]))
+        return dx, dprev_h, dWx, dWh, da.sum(axis=0)
+""")
+
+GATES_SEPARATE = Append(LAYERS, """
+    def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+        # four separate products, sigmoid written with tanh
+        H = prev_h.shape[1]
+        pre = [x @ Wx[:, k * H:(k + 1) * H] + prev_h @ Wh[:, k * H:(k + 1) * H] + b[k * H:(k + 1) * H]
+               for k in range(4)]
+        i, f, o = (0.5 * (1 + np.tanh(0.5 * p)) for p in pre[:3])
+        g = np.tanh(pre[3])
+        next_c = prev_c * f + g * i
+        next_h = np.tanh(next_c) * o
+        return next_h, next_c, dict(x=x, h=prev_h, c=prev_c, Wx=Wx, Wh=Wh, i=i, f=f, o=o, g=g, nc=next_c)
+
+
+    def lstm_step_backward(dnext_h, dnext_c, cache):
+        k = cache
+        tc = np.tanh(k['nc'])
+        dc = dnext_c + dnext_h * k['o'] * (1 - tc * tc)
+        da = np.concatenate([dc * k['g'] * k['i'] * (1 - k['i']), dc * k['c'] * k['f'] * (1 - k['f']),
+                             dnext_h * tc * k['o'] * (1 - k['o']), dc * k['i'] * (1 - k['g'] ** 2)], axis=1)
+        return (da @ k['Wx'].T, da @ k['Wh'].T, dc * k['f'], k['x'].T @ da, k['h'].T @ da, da.sum(0))
+""")
+
+VARIANTS: list[Case] = [
+    Case("loops", "per-sample / per-element Python loops in the step and embedding layers", (LOOPS,)),
+    Case("dict_cache_recompute", "dict caches; step backward recomputes tanh from the inputs",
+         (DICT_CACHE,)),
+    Case("unrolled_by_hand", "rnn_forward/backward without the step functions, BPTT by hand",
+         (UNROLLED,)),
+    Case("one_hot_embedding", "embedding via one-hot matmul; backward via one-hot or bincount",
+         (ONE_HOT,)),
+    Case("float32_sample", "sampling in float32 arithmetic internally", (FLOAT32_SAMPLE,)),
+    Case("sample_stops_at_end", "sampling stops after <END>, the rest stays <NULL>", (STOP_AT_END,)),
+    Case("slow_loops", "per-sample einsum in the step forward and backward (several times slower)", (SLOW,)),
+    Case("lstm_separate_gates", "LSTM gates as four products, sigmoid via tanh, dict cache",
+         (GATES_SEPARATE,)),
+]
