@@ -1,0 +1,155 @@
+"""How a worker process is isolated: bwrap, setuid, or rlimits only.
+
+Builds the command line, the environment and the pre-exec function of the worker process.
+As root, the pre-exec function runs in the forked child before exec: it may create a private
+mount namespace (to make a Python installation under an untraversable folder such as /root
+reachable, and to hide folders), sets the rlimits, and drops to the slot's uid.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import stat
+import sys
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_CLONE_NEWNS = 0x20000
+_MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
+_PR_SET_PDEATHSIG = 1
+
+SANDBOX_KIT = "/sandbox/kit"
+SANDBOX_CODE = "/sandbox/code"
+THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+TMPFS_MB = 64
+
+
+def rlimits(limits: dict, extra_processes: int = 0) -> list:
+    mb = 1 << 20
+    cpu = int(limits["cpu_seconds"])
+    return [
+        (resource.RLIMIT_CPU, (cpu, cpu + 5)),
+        (resource.RLIMIT_AS, (int(limits["memory_mb"]) * mb,) * 2),
+        (resource.RLIMIT_NPROC, (int(limits["max_processes"]) + extra_processes,) * 2),
+        (resource.RLIMIT_FSIZE, (int(limits["max_file_mb"]) * mb,) * 2),
+        (resource.RLIMIT_NOFILE, (int(limits["max_open_files"]),) * 2),
+        (resource.RLIMIT_CORE, (0, 0)),
+    ]
+
+
+def _check(ret, what):
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def can_traverse(path: str, uid: int, gid: int) -> bool:
+    st = os.stat(path)
+    if uid == 0:
+        return True
+    if st.st_uid == uid:
+        return bool(st.st_mode & stat.S_IXUSR)
+    if st.st_gid == gid:
+        return bool(st.st_mode & stat.S_IXGRP)
+    return bool(st.st_mode & stat.S_IXOTH)
+
+
+def blocking_ancestor(path: str, uid: int, gid: int):
+    """The first folder on the way to ``path`` that uid/gid cannot traverse, or None."""
+    parts = os.path.realpath(path).split(os.sep)[1:]
+    current = "/"
+    for part in parts[:-1]:
+        current = os.path.join(current, part)
+        if not can_traverse(current, uid, gid):
+            return current
+    return None
+
+
+def plan_covers(needed, hide, uid, gid):
+    """Folders to cover with an empty tmpfs (hidden + untraversable ancestors) and, per
+    cover, the needed folders below it that must be bound back."""
+    covers = {os.path.realpath(h) for h in hide if os.path.isdir(h)}
+    covers |= {b for b in (blocking_ancestor(d, uid, gid) for d in needed) if b}
+    top = sorted(c for c in covers if not any(_under(c, o) and c != o for o in covers))
+    plan = []
+    for cover in top:
+        inside = [os.path.realpath(d) for d in needed if _under(os.path.realpath(d), cover)]
+        plan.append((cover, sorted(set(inside))))
+    return plan
+
+
+def _under(path, folder):
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def make_preexec(limits, uid=None, gid=None, cover_plan=(), chdir=None, extra_processes=0):
+    """The function run in the child between fork and exec (keep it to plain syscalls)."""
+    limit_list = rlimits(limits, extra_processes)
+
+    def preexec():
+        if cover_plan:
+            _apply_covers(cover_plan)
+        for which, value in limit_list:
+            resource.setrlimit(which, value)
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if chdir:
+            os.chdir(chdir)
+
+    return preexec
+
+
+def _apply_covers(plan):
+    _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(_libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
+    fds = {d: os.open(d, os.O_PATH | os.O_DIRECTORY) for _, inside in plan for d in inside}
+    for cover, inside in plan:
+        _check(_libc.mount(b"tmpfs", cover.encode(), b"tmpfs", 0, b"mode=755,size=1m"),
+               f"tmpfs on {cover}")
+        for d in inside:
+            os.makedirs(d, mode=0o755, exist_ok=True)
+            src = f"/proc/self/fd/{fds[d]}".encode()
+            _check(_libc.mount(src, d.encode(), None, _MS_BIND | _MS_REC, None), f"bind {d}")
+    for fd in fds.values():
+        os.close(fd)
+
+
+def python_dirs() -> list:
+    """Folders the interpreter and numpy need (read-only)."""
+    import numpy
+
+    dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+            os.path.dirname(os.path.realpath(sys.executable))}
+    dirs.add(os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__))))
+    return sorted(d for d in dirs if not any(_under(d, o) and d != o for o in dirs))
+
+
+def sandbox_env(home: str, tmp: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "LANG": "C.UTF-8",
+            **THREAD_ENV}
+
+
+def bwrap_command(bwrap, kit_dir, code_dir, python_args) -> list:
+    """bubblewrap command line: no network, new pid/ipc/uts/user namespaces, read-only
+    system + Python, the kit and code folders, a private /tmp; nothing else."""
+    cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+           "--new-session", "--clearenv", "--hostname", "sandbox"]
+    for key, value in sandbox_env("/tmp", "/tmp").items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+        if os.path.islink(top):
+            cmd += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            cmd += ["--ro-bind", top, top]
+    cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    for d in python_dirs():
+        cmd += ["--ro-bind", d, d]
+    cmd += ["--ro-bind", kit_dir, SANDBOX_KIT, "--ro-bind", code_dir, SANDBOX_CODE,
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMPFS_MB << 20), "--tmpfs", "/tmp", "--chdir", SANDBOX_CODE]
+    return cmd + python_args
