@@ -1,0 +1,77 @@
+"""`build()`: source/<assignment>/ -> release/<assignment>/ (student handout) and
+solutions/<assignment>/ (instructor solutions), written whole into place."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import execute, files, notebooks
+from .errors import BuildError
+from .transforms import RELEASE, SOLUTION
+
+OUTPUT_KINDS = ("release", "solutions")
+
+
+@dataclass
+class BuildReport:
+    out_root: Path
+    files: list[str] = field(default_factory=list)     # relative paths, both trees
+    executed: bool = False
+    seconds: float = 0.0
+
+
+def build(course, out_root: Path | None = None, *, execute_solutions: bool = True,
+          db_url: str | None = None) -> BuildReport:
+    """Build both trees under out_root (default: the course root). db_url is the gradebook
+    nbgrader records the assignment in (default: a throw-away one in the staging folder)."""
+    started = time.monotonic()
+    out_root = Path(out_root or course.root)
+    if not course.assignment_dir("source").is_dir():
+        raise BuildError(f"{course.assignment_dir('source')} does not exist")
+    with tempfile.TemporaryDirectory(prefix="coursekit-build-") as tmp:
+        tmp = Path(tmp)
+        staged = {kind: tmp / "out" / kind / course.assignment for kind in OUTPUT_KINDS}
+        files.write_files(course, staged["release"], RELEASE)
+        files.write_files(course, staged["solutions"], SOLUTION)
+        solution_nbs = notebooks.generate(course, tmp / "nbgrader", db_url or f"sqlite:///{tmp / 'gradebook.db'}",
+                                          staged["release"], staged["solutions"])
+        if execute_solutions:
+            before = _listing(staged["solutions"])
+            execute.execute_all(course, solution_nbs)
+            _remove_new_files(staged["solutions"], before)
+        report = BuildReport(out_root, executed=execute_solutions)
+        for kind in OUTPUT_KINDS:
+            _normalise_modes(staged[kind])
+            report.files += [f"{kind}/{course.assignment}/{p}" for p in sorted(_listing(staged[kind]))]
+            _replace(staged[kind], out_root / kind / course.assignment)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _listing(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def _remove_new_files(root: Path, keep: set[str]) -> None:
+    """Whatever executing the notebooks left behind (caches, saved figures) is not shipped."""
+    for rel in sorted(_listing(root) - keep):
+        (root / rel).unlink()
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _normalise_modes(root: Path) -> None:
+    for path in root.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+
+def _replace(staged: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(staged, dest)
