@@ -59,8 +59,9 @@ def test_step_forward_inputs_untouched(judge):
     """rnn_step_forward does not modify its inputs"""
     rng = judge.rng("step_forward:inplace")
     N, _, D, H_ = dims(rng)
-    check_not_modified(judge.plain, "rnn_step_forward", step_inputs(rng, N, D, H_),
-                       ["x", "prev_h", "Wx", "Wh", "b"])
+    args = step_inputs(rng, N, D, H_)
+    check_not_modified(judge.plain, "rnn_step_forward", args, ["x", "prev_h", "Wx", "Wh", "b"],
+                       judge.L.rnn_step_forward(*args)[0])
 
 
 def check_step_backward(judge, runner, args, rng):
@@ -126,7 +127,8 @@ def test_rnn_forward(judge, case):
 def test_rnn_forward_inputs_untouched(judge):
     """rnn_forward does not modify its inputs"""
     _, args = seq_case(judge, "rnn_forward", "inplace")
-    check_not_modified(judge.plain, "rnn_forward", args, ["x", "h0", "Wx", "Wh", "b"])
+    check_not_modified(judge.plain, "rnn_forward", args, ["x", "h0", "Wx", "Wh", "b"],
+                       judge.L.rnn_forward(*args)[0])
 
 
 def check_rnn_backward(judge, runner, args, dh):
@@ -156,4 +158,5 @@ def test_rnn_backward_dh_untouched(judge):
     rng, args = seq_case(judge, "rnn_backward", "inplace")
     _, cache = call_fn(judge.plain, "rnn_forward", *args, n_out=2)
     dh = rng.standard_normal(args[0].shape[:2] + (args[1].shape[1],))
-    check_not_modified(judge.plain, "rnn_backward", [dh, cache], ["dh", None])
+    expected = judge.L.rnn_backward(dh, judge.L.rnn_forward(*args)[1])[0]
+    check_not_modified(judge.plain, "rnn_backward", [dh, cache], ["dh", None], expected)

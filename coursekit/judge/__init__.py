@@ -32,6 +32,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
 
     from .codedir import build_code_dir
     from .context import JudgeContext
+    from . import plugin as plugin_module
     from .plugin import JudgePlugin
     from .scoring import build_result
     from .session import Session
@@ -58,7 +59,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
             rc = pytest.main([str(suite), "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
                               "-o", "console_output_style=classic", "--no-header", "-rN",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
-                             plugins=[plugin])
+                             plugins=[plugin, plugin_module])
         finally:
             session.close()
     if rc not in (0, 1) and not plugin.outcomes:

@@ -20,13 +20,21 @@ class Outcome:
     detail: str = ""             # internal errors only: for staff, never shown
 
 
+_ACTIVE: dict = {}   # the context of the judge run in progress (one per process at a time)
+
+
+@pytest.fixture(scope="session")
+def judge():
+    """The JudgeContext of the running submission (registered with this module as plugin)."""
+    return _ACTIVE["context"]
+
+
 class JudgePlugin:
     def __init__(self, context, only: set[str] | None = None):
         self.context = context
         self.only = only
         self.outcomes: list[Outcome] = []
-        # a plain function attribute (not a method): the session fixture `judge`
-        self.judge = pytest.fixture(scope="session", name="judge")(lambda: context)
+        _ACTIVE["context"] = context
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "item(name): the graded item this test counts for")

@@ -17,9 +17,13 @@ def _item_output(item, outcomes, context) -> str:
     rel = item_file(item)
     if rel in context.missing_files and not all(o.passed for o in outcomes):
         lines.append(f"File missing: {rel} was not in your submission; the handout's stub was graded.")
+    shown = set()
     for o in outcomes:
         lines.append(f"[{PASS if o.passed else FAIL}] {o.title}")
-        if o.message:
+        if o.message and o.message in shown:
+            lines.append("    (same failure as above)")
+        elif o.message:
+            shown.add(o.message)
             lines.append("    " + o.message.replace("\n", "\n    "))
         for note in context.notes.get(o.nodeid, []):
             lines.append("    Note: " + note.replace("\n", "\n    "))
