@@ -77,7 +77,11 @@ def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
 
 
 def write_outputs(result: GradingResult, out_dir: Path) -> None:
-    write_atomic(out_dir / "feedback.html", render_feedback(result))
+    try:
+        html = render_feedback(result)
+    except Exception as exc:          # keep the result even if the report cannot be drawn
+        html = f"<p>feedback unavailable ({type(exc).__name__}); see results.json</p>"
+    write_atomic(out_dir / "feedback.html", html)
     write_atomic(out_dir / "answers.md",
                  answers_markdown(result.submission, result.extra_data.get("answers", [])))
     result.write_json(out_dir / GRADESCOPE_RESULT)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import threading
 from html import escape
 
 from .results import GradingResult
@@ -15,6 +16,7 @@ CSS = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1e
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .passed{color:#176f2c}.failed{color:#a4161a}pre{background:#f6f6f6;padding:.6em;
 white-space:pre-wrap;overflow-wrap:anywhere}.error{background:#fde8e8;padding:.6em}"""
+_PLOT_LOCK = threading.Lock()      # matplotlib (mathtext parsing) is not thread-safe
 CURVES = (("overfit", "Overfit (vanilla RNN)"), ("lstm_overfit", "Overfit (LSTM, extra credit)"))
 
 
@@ -72,7 +74,10 @@ def _curve_section(data, label: str) -> str:
     if not student:
         return ""
     reference = _numbers(data.get("reference_loss_history"))
-    png = loss_plot_png(student, reference, label)
+    try:
+        png = loss_plot_png(student, reference, label)
+    except Exception as exc:          # a plotting problem must not cost the student the report
+        return f"<h2>{escape(label)}</h2>\n<p>(plot unavailable: {escape(type(exc).__name__)})</p>"
     final = data.get("final_loss")
     final_txt = f"<p>Final loss: {final:.4g}</p>" if isinstance(final, (int, float)) else ""
     return (f"<h2>{escape(label)}</h2>\n{final_txt}\n"
@@ -93,6 +98,11 @@ def _numbers(values) -> list[float]:
 
 def loss_plot_png(student: list[float], reference: list[float], title: str) -> str:
     """The student's loss curve against the reference's, as a base64 PNG."""
+    with _PLOT_LOCK:
+        return _plot(student, reference, title)
+
+
+def _plot(student: list[float], reference: list[float], title: str) -> str:
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure

@@ -1,0 +1,150 @@
+"""Batch grading with a fake judge: outputs, judge failures, parallel slots, reruns, SIGKILL."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from test_grading_helpers import fake_judge, make_dir_submission, make_zip_submission
+
+from coursekit.grading import cli as grade_cli
+from coursekit.grading.batch import grade_batch, sanitise
+from coursekit.grading.pipeline import GradeOptions
+from coursekit.grading.progress import Progress
+
+
+def _quiet(n):
+    return Progress(n, enabled=False)
+
+
+def _rows(out):
+    with open(out / "grades.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_per_submission_outputs_and_grades_csv(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    subs = [make_dir_submission(tmp_path / "alice", kit, "full"),
+            make_dir_submission(tmp_path / "bob", kit, "half")]
+    out = tmp_path / "out"
+    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), progress=_quiet(2))
+    for name in ("alice", "bob"):
+        d = out / name
+        gs = json.loads((d / "results.json").read_text())
+        assert {"score", "tests", "execution_time", "output"} <= gs.keys()
+        assert "My answer" in (d / "answers.md").read_text()
+        assert "<!DOCTYPE html>" in (d / "feedback.html").read_text()
+    rows = {r["submission"]: r for r in _rows(out)}
+    full = sum(kit["points"].values())
+    assert float(rows["alice"]["score"]) == full and float(rows["bob"]["score"]) == full / 2
+    assert float(rows["alice"]["max_score"]) == full
+    assert float(rows["alice"]["extra_credit"]) == sum(kit["extra_credit"].values())
+    first = next(iter(kit["points"]))
+    assert float(rows["bob"][first]) == kit["points"][first] / 2
+    assert set(kit["points"]) | set(kit["extra_credit"]) <= set(rows["alice"])
+
+
+def test_judge_failures_become_crashed_rows(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    modes = ["crash", "hang", "garbage", "nothing", "full"]
+    subs = [make_dir_submission(tmp_path / m, kit, m) for m in modes]
+    out = tmp_path / "out"
+    start = time.monotonic()
+    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge, timeout=3), jobs=2,
+                progress=_quiet(len(subs)))
+    assert time.monotonic() - start < 30
+    rows = {r["submission"]: r["status"] for r in _rows(out)}
+    assert rows["full"] == "graded"
+    assert "exit code 3" in rows["crash"]
+    assert "longer than 3 seconds" in rows["hang"]
+    assert "invalid result" in rows["garbage"]
+    assert "no result" in rows["nothing"]
+    crashed = json.loads((out / "crash" / "results.json").read_text())
+    assert crashed["score"] == 0 and "could not be graded" in crashed["output"]
+    assert "judge exploded" in (out / "crash" / "judge.log").read_text()
+
+
+def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    subs = [make_dir_submission(tmp_path / f"s{i}", kit, "sleep=0.4") for i in range(4)]
+    out = tmp_path / "out"
+    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(4))
+    slots = [json.loads((out / f"s{i}" / "result.full.json").read_text())["extra_data"]["slot"]
+             for i in range(4)]
+    assert set(slots) == {0, 1}
+
+
+def test_names_are_sanitised_and_unique(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    subs = [make_zip_submission(tmp_path / "a b.zip", kit),
+            make_dir_submission(tmp_path / "x" / "a b", kit),
+            make_dir_submission(tmp_path / "grades.csv", kit)]
+    out = tmp_path / "out"
+    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), progress=_quiet(3))
+    names = sorted(r["submission"] for r in _rows(out))
+    assert names == ["a_b", "a_b-2", "grades.csv-2"]
+    assert sanitise("../../etc") == "etc" and sanitise("...") == "submission"
+
+
+def test_rerun_skips_completed_results(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    subs = [make_dir_submission(tmp_path / f"s{i}", kit) for i in range(3)]
+    out = tmp_path / "out"
+    opts = GradeOptions(kit=kit, judge_cmd=judge)
+    assert grade_batch(subs, out, opts, progress=_quiet(3)).graded == 3
+    (out / "s1" / "result.full.json").unlink()            # as if interrupted before the end
+    again = grade_batch(subs, out, opts, progress=_quiet(1))
+    assert (again.graded, again.skipped) == (1, 2)
+    assert sorted(r["submission"] for r in _rows(out)) == ["s0", "s1", "s2"]
+
+
+def test_sigkill_midway_then_rerun_loses_and_duplicates_nothing(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    subs = [make_dir_submission(tmp_path / "subs" / f"s{i}", kit, "sleep=0.3") for i in range(8)]
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "coursekit.cli", "grade", *map(str, subs), "--out", str(out),
+           "--jobs", "2", "--judge-cmd", " ".join(judge)]
+    proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.glob("*/result.full.json"))) < 2:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list(out.glob("*/result.full.json")))
+    assert 2 <= done_before < len(subs)
+    assert subprocess.run(cmd, stderr=subprocess.DEVNULL).returncode == 0
+    names = [r["submission"] for r in _rows(out)]
+    assert sorted(names) == [f"s{i}" for i in range(8)]
+    assert all(r["status"] == "graded" for r in _rows(out))
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_cli_usage_errors_and_exit_codes(tmp_path, course, monkeypatch, capsys):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    sub = make_dir_submission(tmp_path / "s", kit, "crash")
+    args = _args(grade_cli, [str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert grade_cli.run(args) == 2
+    assert "no such submission" in capsys.readouterr().err
+    args = _args(grade_cli, [str(sub), "--out", str(tmp_path / "o"), "--jobs", "0"])
+    assert grade_cli.run(args) == 2
+    args = _args(grade_cli, [str(sub), "--out", str(tmp_path / "o"), "--judge-cmd", " ".join(judge)])
+    assert grade_cli.run(args) == 0                     # graded, even though the judge crashed
+    assert "graded 1 submission(s)" in capsys.readouterr().err
+
+
+def _args(module, argv):
+    import argparse
+    parser = argparse.ArgumentParser()
+    module.add_arguments(parser)
+    return parser.parse_args(argv)
