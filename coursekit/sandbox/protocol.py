@@ -97,7 +97,7 @@ def _enc(v, out, opaque, depth):
             _enc_str(k, out)
             _enc(item, out, opaque, depth + 1)
     elif isinstance(v, np.ndarray) and t is np.ndarray and v.dtype.kind in "biuf":
-        arr = np.ascontiguousarray(v)
+        arr = v if v.flags.c_contiguous else v.copy(order="C")
         out += b"a"
         _enc_dtype(arr.dtype, out)
         out += bytes([arr.ndim])

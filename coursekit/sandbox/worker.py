@@ -96,13 +96,11 @@ class Server:
         return b"".join(chunks)
 
     def receive(self):
+        """Body of the next message from the judge (None at end of input)."""
         head = self.read_exact(protocol.HEADER.size)
         if head is None:
             return None
-        body = self.read_exact(protocol.HEADER.unpack(head)[0])
-        if body is None:
-            return None
-        return protocol.decode(body, self.resolve, max_str=1 << 30)
+        return self.read_exact(protocol.HEADER.unpack(head)[0])
 
     def send(self, value):
         _flush_std()
@@ -110,18 +108,22 @@ class Server:
         while data:
             data = data[os.write(self.rep_fd, data):]
 
+    def decode(self, body):
+        return protocol.decode(body, self.resolve, max_str=1 << 30)
+
     # -- serving
     def serve_forever(self):
         self.send(["hello", {"pid": os.getpid(), "uid": os.getuid()}])
         while True:
-            msg = self.receive()
-            if msg is None:
+            body = self.receive()
+            if body is None:
                 return
-            self.serve(msg)
+            self.answer(lambda: self.dispatch(self.decode(body)))
 
-    def serve(self, msg):
+    def answer(self, compute):
+        """Send ["ok", result] or, whatever the student code raised, ["err", ...]."""
         try:
-            result = self.dispatch(msg)
+            result = compute()
             self.send(["ok", result])
         except BaseException as exc:  # noqa: BLE001 -- student code may raise anything
             self.reserve = None
@@ -171,14 +173,19 @@ class Server:
         """Ask the judge to run ``name``; serve nested requests while waiting."""
         self.send(["cb", name, list(args), dict(kwargs)])
         while True:
-            msg = self.receive()
-            if msg is None:
+            body = self.receive()
+            if body is None:
                 os._exit(0)
+            try:
+                msg = self.decode(body)
+            except BaseException as exc:  # noqa: BLE001 -- e.g. a released handle
+                self.send(["err", *describe(exc)])
+                continue
             if msg[0] == "cbok":
                 return msg[1]
             if msg[0] == "cberr":
                 raise CallbackError(msg[1])
-            self.serve(msg)
+            self.answer(lambda: self.dispatch(msg))
 
 
 def describe(exc):
