@@ -116,12 +116,23 @@ def test_rnn_backward_matches_numeric_gradient(L, gc):
         assert within_order(e, g, RNN_BACKWARD_ORDER), name
 
 
-def test_rnn_forward_uses_the_step_function(L, monkeypatch):
+def count_calls(monkeypatch, module, name):
     calls = []
-    real = L.rnn_step_forward
-    monkeypatch.setattr(L, "rnn_step_forward", lambda *a: calls.append(1) or real(*a))
-    L.rnn_forward(np.zeros((2, 4, 3)), np.zeros((2, 5)), np.zeros((3, 5)), np.zeros((5, 5)), np.zeros(5))
-    assert len(calls) == 4
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a: calls.append(name) or real(*a))
+    return calls
+
+
+@pytest.mark.parametrize("cell,mul", [("rnn", 1), ("lstm", 4)])
+def test_sequence_functions_use_the_step_functions(L, monkeypatch, cell, mul):
+    N, T, D, H = 2, 4, 3, 5
+    fwd_calls = count_calls(monkeypatch, L, cell + "_step_forward")
+    bwd_calls = count_calls(monkeypatch, L, cell + "_step_backward")
+    forward, backward = getattr(L, cell + "_forward"), getattr(L, cell + "_backward")
+    h, cache = forward(np.zeros((N, T, D)), np.zeros((N, H)), np.zeros((D, mul * H)),
+                       np.zeros((H, mul * H)), np.zeros(mul * H))
+    backward(np.ones_like(h), cache)
+    assert (len(fwd_calls), len(bwd_calls)) == (T, T)
 
 
 # ----------------------------------------------------------------------------- embedding

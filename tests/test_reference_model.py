@@ -164,6 +164,18 @@ def test_sample_is_greedy_and_starts_after_start_token(rnn_mod, cell_type):
     np.testing.assert_array_equal(captions, np.tile([4, 3, 5, 2, 4, 3, 5], (3, 1)))
 
 
+@pytest.mark.parametrize("cell_type", ["rnn", "lstm"])
+def test_sample_uses_the_step_function(rnn_mod, monkeypatch, cell_type):
+    calls = []
+    name = cell_type + "_step_forward"
+    real = getattr(rnn_mod, name)
+    monkeypatch.setattr(rnn_mod, name, lambda *a: calls.append(1) or real(*a))
+    model = rnn_mod.CaptioningRNN({"<NULL>": 0, "<START>": 1, "<END>": 2}, input_dim=2,
+                                  wordvec_dim=3, hidden_dim=4, cell_type=cell_type)
+    model.sample(np.zeros((2, 2)), max_length=5)
+    assert len(calls) == 5
+
+
 def test_sample_default_length(rnn_mod):
     vocab = {"<NULL>": 0, "<START>": 1, "<END>": 2, "a": 3}
     model = rnn_mod.CaptioningRNN(vocab, input_dim=4, wordvec_dim=3, hidden_dim=5)
