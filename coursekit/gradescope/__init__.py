@@ -1,0 +1,1 @@
+"""Gradescope export: the autograder bundle and its run_autograder entry point."""
