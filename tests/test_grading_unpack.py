@@ -128,18 +128,14 @@ def test_only_needed_files_are_passed_on(tmp_path, course):
     assert prepared.missing == []
 
 
-def test_missing_student_file_uses_handout_stub(tmp_path, course):
+def test_missing_student_file_is_left_to_the_judge(tmp_path, course):
     kit = course.kit
-    handout = tmp_path / "handout"
-    stub = handout / kit["student_files"][1]
-    stub.parent.mkdir(parents=True)
-    stub.write_text("# stub\n")
     src = tmp_path / "partial"
     (src / "cs231n").mkdir(parents=True)
     (src / kit["student_files"][0]).write_text("# mine\n")
-    prepared = prepare(src, tmp_path / "clean", kit, handout_dir=handout)
+    prepared = prepare(src, tmp_path / "clean", kit)
     assert prepared.missing == [kit["student_files"][1]]
-    assert (prepared.path / kit["student_files"][1]).read_text() == "# stub\n"
+    assert not (prepared.path / kit["student_files"][1]).exists()
 
 
 def test_declared_size_lie_is_caught_while_streaming(tmp_path, course):

@@ -37,7 +37,7 @@ def grade(root: Path) -> GradingResult:
         result = GradingResult.crashed("submission", f"autograder configuration error ({exc})")
         result.write_json(results / "results.json")
         return result
-    opts = GradeOptions(kit=course.kit, handout_dir=course.assignment_dir("release"))
+    opts = GradeOptions(kit=course.kit)
     source = pick_source(root / "submission", course.kit)
     return grade_submission(source, "submission", results, opts, slot=0)
 

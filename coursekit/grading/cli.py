@@ -40,7 +40,7 @@ def run(args) -> int:
     except ConfigError as exc:
         print(f"coursekit grade: {exc}", file=sys.stderr)
         return 2
-    opts = GradeOptions(kit=course.kit, handout_dir=course.assignment_dir("release"),
+    opts = GradeOptions(kit=course.kit,
                         judge_cmd=shlex.split(args.judge_cmd) if args.judge_cmd else None,
                         timeout=args.timeout)
     out = Path(args.out)

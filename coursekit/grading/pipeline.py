@@ -26,7 +26,6 @@ GRADESCOPE_RESULT = "results.json"
 @dataclass
 class GradeOptions:
     kit: dict
-    handout_dir: Path | None = None           # release/<assignment>: stubs for missing files
     judge_cmd: list[str] | None = None        # default: python -m coursekit.judge
     timeout: float | None = None              # default: from KIT limits
     unpack_limits: dict = field(default_factory=dict)
@@ -42,8 +41,7 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
     """Unpack `src` into the private folder `work` and judge it; always returns a result."""
     start = time.monotonic()
     try:
-        prepared = prepare(src, work / "submission", opts.kit, limits=opts.unpack_limits,
-                           handout_dir=opts.handout_dir)
+        prepared = prepare(src, work / "submission", opts.kit, limits=opts.unpack_limits)
     except SubmissionError as exc:
         return GradingResult.crashed(name, str(exc), execution_time=time.monotonic() - start,
                                      max_score=opts.max_score)
@@ -52,10 +50,6 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
                        timeout=timeout, max_score=opts.max_score, judge_cmd=opts.judge_cmd,
                        env=opts.judge_env)
     result.extra_data["answers"] = answers_for(prepared.notebooks, opts.kit.get("notebooks", []))
-    if prepared.missing:
-        result.extra_data["missing_files"] = prepared.missing
-        note = "Not submitted (the handout version was graded): " + ", ".join(prepared.missing)
-        result.output = f"{result.output}\n{note}".strip()
     return result
 
 

@@ -14,7 +14,6 @@ Every problem raises `SubmissionError` with a plain-English reason for the stude
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ class SubmissionError(Exception):
 class PreparedSubmission:
     path: Path                                   # clean folder holding only the needed files
     files: list[str] = field(default_factory=list)      # relative paths copied from the submission
-    missing: list[str] = field(default_factory=list)    # student files not found (handout used)
+    missing: list[str] = field(default_factory=list)    # student files not found
     notebooks: list[Path] = field(default_factory=list)
 
 
@@ -51,8 +50,7 @@ def needed_files(kit: dict) -> list[str]:
     return list(kit["student_files"]) + list(kit.get("notebooks", []))
 
 
-def prepare(src: Path, dest: Path, kit: dict, *, limits: dict | None = None,
-            handout_dir: Path | None = None) -> PreparedSubmission:
+def prepare(src: Path, dest: Path, kit: dict, *, limits: dict | None = None) -> PreparedSubmission:
     """Validate `src` (folder or .zip) and copy the needed files into the empty folder `dest`."""
     src = Path(src)
     limits = unpack_limits(kit, limits)
@@ -65,20 +63,16 @@ def prepare(src: Path, dest: Path, kit: dict, *, limits: dict | None = None,
         files = _copy_from_zip(src, dest, kit, limits)
     else:
         raise SubmissionError(f"{src.name} is neither a folder nor a .zip file")
-    return _finish(dest, files, kit, handout_dir)
+    return _finish(dest, files, kit)
 
 
-def _finish(dest: Path, files: list[str], kit: dict, handout_dir: Path | None) -> PreparedSubmission:
+def _finish(dest: Path, files: list[str], kit: dict) -> PreparedSubmission:
     student = [f for f in kit["student_files"] if f in files]
     if not student:
         wanted = ", ".join(kit["student_files"])
         raise SubmissionError(f"no assignment files found (expected {wanted}); "
                               "submit the assignment folder or a .zip of it")
-    missing = [f for f in kit["student_files"] if f not in files]
-    for rel in missing:      # grade the rest; the handout stub of a missing file scores 0
-        if handout_dir and (handout_dir / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(handout_dir / rel, dest / rel)
+    missing = [f for f in kit["student_files"] if f not in files]   # the judge reports them
     notebooks = [dest / f for f in kit.get("notebooks", []) if f in files]
     return PreparedSubmission(path=dest, files=files, missing=missing, notebooks=notebooks)
 
