@@ -1,0 +1,131 @@
+"""The overfit check: train the student's model in the sandbox with the PROVIDED solver on
+the seeds' 50 captions (drawn judge-side), then judge the returned parameters judge-side."""
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import CheckFailed, valid_array
+from .suite import HELPERS
+
+SEED = 231
+MAX_TRAIN = 50
+SETTINGS = {  # the notebooks' settings (assignment-facts.md)
+    "rnn": {"model": {"hidden_dim": 512, "wordvec_dim": 256},
+            "solver": {"update_rule": "adam", "num_epochs": 50, "batch_size": 25,
+                       "optim_config": {"learning_rate": 5e-3}, "lr_decay": 0.95},
+            "threshold": 0.1},
+    "lstm": {"model": {"hidden_dim": 512, "wordvec_dim": 256},
+             "solver": {"update_rule": "adam", "num_epochs": 50, "batch_size": 25,
+                        "optim_config": {"learning_rate": 5e-3}, "lr_decay": 0.995},
+             "threshold": 0.5},
+}
+
+
+def small_data(judge):
+    """np.random.seed(231); load_coco_data(max_train=50) with the reference, judge-side;
+    returns (arrays for the worker, word_to_idx, RNG state right after loading)."""
+    if "small_data" not in judge.shared:
+        coco = judge.ref.coco_utils if hasattr(judge.ref, "coco_utils") else None
+        if coco is None:
+            from coursekit.reference import submodule
+            coco = submodule(judge.ref, "coco_utils")
+        np.random.seed(SEED)
+        data = coco.load_coco_data(base_dir=str(judge.config.embedded_dataset), max_train=MAX_TRAIN)
+        state = np.random.get_state()
+        idxs = data["train_image_idxs"]
+        used, remapped = np.unique(idxs, return_inverse=True)
+        arrays = {"train_captions": data["train_captions"].astype(np.int32),
+                  "train_image_idxs": remapped.astype(np.int64),
+                  "train_features": data["train_features"][used].astype(np.float32)}
+        judge.shared["small_data"] = (arrays, dict(data["word_to_idx"]), state)
+    return judge.shared["small_data"]
+
+
+def train(judge, cell: str):
+    """Train in the worker; returns (loss_history, params) as sent back (unverified)."""
+    arrays, word_to_idx, state = small_data(judge)
+    cfg = SETTINGS[cell]
+    model_kwargs = {**cfg["model"], "input_dim": arrays["train_features"].shape[1],
+                    "cell_type": cell, "dtype_name": "float32"}
+    state_list = [state[0], state[1], int(state[2]), int(state[3]), float(state[4])]
+    res = judge.plain.call(f"{HELPERS}:overfit", state_list, arrays, word_to_idx, model_kwargs,
+                           cfg["solver"], what="training with CaptioningSolver")
+    if not isinstance(res, dict) or not isinstance(res.get("params"), dict):
+        raise CheckFailed("training did not return the model's parameters.")
+    hist = res.get("loss_history")
+    hist = [float(v) for v in hist] if isinstance(hist, list) and all(
+        isinstance(v, (int, float)) for v in hist) else []
+    return hist, res["params"], word_to_idx, arrays
+
+
+def judge_loss(judge, cell, params, word_to_idx, arrays) -> tuple[float, object]:
+    """The loss of the returned parameters on all training captions, by the reference."""
+    cfg = SETTINGS[cell]
+    ref = judge.M.CaptioningRNN(word_to_idx, input_dim=arrays["train_features"].shape[1],
+                                cell_type=cell, dtype=np.float32, **cfg["model"])
+    for name, value in ref.params.items():
+        got = valid_array(params.get(name), f"params['{name}']", value.shape)
+        ref.params[name] = got.astype(np.float32)
+    feats = arrays["train_features"][arrays["train_image_idxs"]]
+    loss, _ = ref.loss(feats, arrays["train_captions"])
+    return float(loss), ref
+
+
+def run_overfit(judge, cell: str) -> dict:
+    """Train once per cell type (shared by the overfit and sample tests)."""
+    key = f"overfit:{cell}"
+    if key not in judge.shared:
+        try:
+            hist, params, w2i, arrays = train(judge, cell)
+            ref_hist = reference_history(judge, cell)
+            final, ref_model = judge_loss(judge, cell, params, w2i, arrays)
+            judge.shared[key] = {"history": hist, "params": params, "final": final, "ref_model": ref_model,
+                                 "arrays": arrays, "word_to_idx": w2i}
+            judge.record("overfit" if cell == "rnn" else "lstm_overfit",
+                         {"loss_history": hist, "reference_loss_history": ref_hist, "final_loss": final})
+        except CheckFailed as exc:
+            judge.shared[key] = exc
+    out = judge.shared[key]
+    if isinstance(out, CheckFailed):
+        raise CheckFailed(str(out))
+    return out
+
+
+def reference_history(judge, cell: str) -> list:
+    """The reference's loss curve for the plot, cached in build/judge/ by a hash of the data
+    and settings (training the reference costs as much as the student's run)."""
+    import hashlib
+    import json
+    arrays, _, state = small_data(judge)
+    digest = hashlib.sha256(json.dumps(SETTINGS[cell], sort_keys=True).encode())
+    for name in sorted(arrays):
+        digest.update(np.ascontiguousarray(arrays[name]).tobytes())
+    digest.update(np.asarray(state[1]).tobytes())
+    path = judge.config.root / "build" / "judge" / f"ref_history_{cell}_{digest.hexdigest()[:16]}.json"
+    try:
+        return [float(v) for v in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        pass
+    hist = _train_reference(judge, cell)
+    try:
+        from coursekit.report.results import write_atomic
+        write_atomic(path, json.dumps(hist))
+    except OSError:
+        pass
+    return hist
+
+
+def _train_reference(judge, cell: str) -> list:
+    from coursekit.reference import submodule
+    arrays, word_to_idx, state = small_data(judge)
+    cfg = SETTINGS[cell]
+    saved = np.random.get_state()
+    np.random.set_state(state)
+    model = judge.M.CaptioningRNN(word_to_idx, input_dim=arrays["train_features"].shape[1],
+                                  cell_type=cell, dtype=np.float32, **cfg["model"])
+    data = {**arrays, "train_urls": np.array([""] * arrays["train_features"].shape[0])}
+    solver = submodule(judge.ref, "captioning_solver").CaptioningSolver(model, data, verbose=False,
+                                                                        **{k: (dict(v) if isinstance(v, dict) else v) for k, v in cfg["solver"].items()})
+    solver.train()
+    np.random.set_state(saved)
+    return [float(v) for v in solver.loss_history]
