@@ -1,0 +1,176 @@
+"""`coursekit selftest`: check the hidden tests against the corpus, for instructors who edit them.
+
+Grades, in one batch: solutions/<assignment> (must get full marks), release/<assignment> (must
+get 0), every bug of tests/corpus/bugs.py (must lose points on the items it breaks, with
+feedback naming the buggy function) and every variant of tests/corpus/variants.py (must get
+full marks). Prints the catch rate per function; exit 1 if any expectation fails.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+CORPUS_ALIAS = "coursekit_selftest_corpus"
+SOLUTIONS, RELEASE = "_solutions", "_release"
+EPS = 1e-6
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--jobs", type=int, default=2, help="parallel graders (default: 2)")
+    parser.add_argument("--out", default=None, help="keep the graded batch in this folder")
+    parser.add_argument("--corpus", default=None, help="corpus folder (default: tests/corpus)")
+    parser.add_argument("--only", nargs="*", default=None, metavar="NAME",
+                        help="grade only these bugs / variants (solutions and release always)")
+    parser.add_argument("--fast", action="store_true",
+                        help="leave out the slow overfit items (bugs and variants alike)")
+
+
+def load_corpus(corpus_dir: Path):
+    """Import the corpus folder as a package under a private name; returns the package."""
+    corpus_dir = Path(corpus_dir)
+    init = corpus_dir / "__init__.py"
+    if not init.is_file():
+        raise FileNotFoundError(f"no corpus package at {corpus_dir}")
+    sys.modules.pop(CORPUS_ALIAS, None)
+    for name in [m for m in sys.modules if m.startswith(CORPUS_ALIAS + ".")]:
+        del sys.modules[name]
+    spec = importlib.util.spec_from_file_location(CORPUS_ALIAS, init,
+                                                  submodule_search_locations=[str(corpus_dir)])
+    pkg = importlib.util.module_from_spec(spec)
+    sys.modules[CORPUS_ALIAS] = pkg
+    spec.loader.exec_module(pkg)
+    for sub in ("spec", "bugs", "variants", "harness"):
+        setattr(pkg, sub, importlib.import_module(f"{CORPUS_ALIAS}.{sub}"))
+    return pkg
+
+
+# ----------------------------------------------------------------------------- verdicts
+def bug_verdict(case, result, points: dict) -> str | None:
+    """None when the bug is caught, else the reason it is not."""
+    if result is None:
+        return "no result"
+    if result.error:
+        return f"could not be graded: {result.error}"
+    tests = {t.name: t for t in result.tests}
+    losing = []
+    for item in case.items:
+        t = tests.get(item)
+        if t is None:
+            return f"item {item} was not graded"
+        if t.score >= points[item] - EPS:
+            return f"item {item} got full marks"
+        losing.append(t)
+    if not any(t.function == case.function or case.function in t.output for t in losing):
+        return f"feedback of {', '.join(case.items)} does not name {case.function}"
+    return None
+
+
+def full_marks_verdict(result, points: dict, graded_items) -> str | None:
+    if result is None:
+        return "no result"
+    if result.error:
+        return f"could not be graded: {result.error}"
+    lost = [f"{t.name} {t.score:g}/{points[t.name]:g}" for t in result.tests
+            if t.name in graded_items and t.score < points[t.name] - EPS]
+    return ("lost points: " + ", ".join(lost)) if lost else None
+
+
+def zero_verdict(result) -> str | None:
+    if result is None:
+        return "no result"
+    scored = [f"{t.name} {t.score:g}" for t in result.tests if t.score > EPS]
+    return ("scored: " + ", ".join(scored)) if scored else None
+
+
+def catch_table(bugs, verdicts: dict) -> str:
+    per = defaultdict(lambda: [0, 0])
+    for case in bugs:
+        per[case.function][0] += 1
+        per[case.function][1] += verdicts[case.name] is None
+    rows = [("function", "bugs", "caught", "rate")]
+    for fn, (n, caught) in per.items():
+        rows.append((fn, str(n), str(caught), f"{100.0 * caught / n:.0f}%"))
+    total, caught = len(bugs), sum(v is None for v in verdicts.values())
+    rows.append(("TOTAL", str(total), str(caught), f"{100.0 * caught / max(total, 1):.0f}%"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(len(lines) - 1, lines[1])
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- run
+def _prepare(course, corpus, only, work: Path) -> tuple[list, list, dict]:
+    subs = work / "submissions"
+    if subs.exists():
+        shutil.rmtree(subs)
+    subs.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "datasets")
+    paths = {SOLUTIONS: subs / SOLUTIONS, RELEASE: subs / RELEASE}
+    shutil.copytree(course.assignment_dir("solutions"), paths[SOLUTIONS], ignore=ignore)
+    shutil.copytree(course.assignment_dir("release"), paths[RELEASE], ignore=ignore)
+    keep = (lambda c: True) if only is None else (lambda c: c.name in only)
+    bugs = [c for c in corpus.bugs.BUGS if keep(c)]
+    variants = [c for c in corpus.variants.VARIANTS if keep(c)]
+    reference = course.assignment_dir("source")
+    for prefix, cases in (("bug__", bugs), ("variant__", variants)):
+        for case in cases:
+            paths[prefix + case.name] = corpus.spec.materialize(case, reference, subs / (prefix + case.name))
+    return bugs, variants, paths
+
+
+def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
+    proc = harness.grade(list(paths.values()), out, jobs=jobs, items=items)
+    if proc.returncode != 0:
+        print(proc.stdout + proc.stderr, file=sys.stderr)
+        raise RuntimeError(f"coursekit grade failed (exit {proc.returncode})")
+    return harness.load_results(out)
+
+
+def run(args) -> int:
+    from .config import load
+    course = load()
+    corpus = load_corpus(Path(args.corpus) if args.corpus else course.root / "tests" / "corpus")
+    points = corpus.harness.item_points(course.kit)
+    items = corpus.harness.fast_items(course.kit) if args.fast else None
+    graded_items = set(items or points)
+    tmp = None if args.out else tempfile.mkdtemp(prefix="coursekit-selftest-")
+    work = Path(args.out or tmp).resolve()
+    try:
+        bugs, variants, paths = _prepare(course, corpus, args.only, work)
+        print(f"selftest: grading solutions, release, {len(bugs)} bug(s), {len(variants)} "
+              f"variant(s) with --jobs {args.jobs} ...", flush=True)
+        results = _grade(paths, work / "graded", args.jobs, items, corpus.harness)
+        return _report(bugs, variants, results, points, graded_items)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _report(bugs, variants, results, points, graded_items) -> int:
+    problems = []
+    v = full_marks_verdict(results.get(SOLUTIONS), points, graded_items)
+    if v:
+        problems.append(f"solutions/ is not full marks: {v}")
+    v = zero_verdict(results.get(RELEASE))
+    if v:
+        problems.append(f"release/ does not score 0: {v}")
+    verdicts = {c.name: bug_verdict(c, results.get("bug__" + c.name), points) for c in bugs}
+    problems += [f"bug not caught: {n}: {v}" for n, v in verdicts.items() if v]
+    for case in variants:
+        v = full_marks_verdict(results.get("variant__" + case.name), points, graded_items)
+        if v:
+            problems.append(f"variant punished: {case.name}: {v}")
+    print()
+    print(catch_table(bugs, verdicts))
+    print(f"\nvariants with full marks: {len(variants) - sum('variant punished' in p for p in problems)}"
+          f"/{len(variants)}")
+    for p in problems:
+        print("FAIL " + p)
+    print("\nselftest: " + ("OK" if not problems else f"{len(problems)} problem(s)"))
+    return 1 if problems else 0

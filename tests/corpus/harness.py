@@ -1,0 +1,106 @@
+"""Helpers shared by the corpus tests and `coursekit selftest`: build submissions, run
+`coursekit grade` as a subprocess, read its results, make a temporary course root with smaller
+limits, and snapshot folders that must not change."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from coursekit.report.results import GradingResult
+
+HERE = Path(__file__).resolve().parent
+SUBSET_JUDGE = HERE / "judge_subset.py"
+SLOW_ITEMS = ("overfit", "lstm_overfit")
+LINKED = ("release", "source", "solutions", "autograder", "datasets")
+
+
+def item_points(kit: dict) -> dict[str, float]:
+    """Full points of every graded item, extra credit included."""
+    return {**{k: float(v) for k, v in kit["points"].items()},
+            **{k: float(v) for k, v in kit.get("extra_credit", {}).items()}}
+
+
+def fast_items(kit: dict) -> list[str]:
+    return [i for i in item_points(kit) if i not in SLOW_ITEMS]
+
+
+def grade(subs: list[Path], out: Path, *, jobs: int = 2, env: dict | None = None,
+          items: list[str] | None = None, timeout: float | None = None,
+          cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `coursekit grade SUB... --out OUT --jobs N`; `items` restricts the judge's items."""
+    cmd = [sys.executable, "-m", "coursekit.cli", "grade", *map(str, subs), "--out", str(out),
+           "--jobs", str(jobs)]
+    full_env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
+    if items:
+        cmd += ["--judge-cmd", f"{sys.executable} {SUBSET_JUDGE}"]
+        full_env["COURSEKIT_CORPUS_ITEMS"] = " ".join(items)
+    return subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def load_results(out: Path) -> dict[str, GradingResult]:
+    """name -> GradingResult of every completed submission folder of a batch."""
+    results = {}
+    for sub in sorted(p for p in Path(out).iterdir() if p.is_dir()):
+        full = sub / "result.full.json"
+        if full.is_file():
+            results[sub.name] = GradingResult.from_dict(json.loads(full.read_text()))
+    return results
+
+
+def grade_rows(out: Path) -> list[dict]:
+    with open(Path(out) / "grades.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def by_item(result: GradingResult) -> dict:
+    return {t.name: t for t in result.tests}
+
+
+def make_course_root(dest: Path, repo_root: Path, limits: dict | None = None) -> Path:
+    """A course root whose course_config.py is the real one plus `KIT["limits"].update(limits)`,
+    and whose release/, source/, solutions/, autograder/, datasets/ are symlinks to the repo's."""
+    dest.mkdir(parents=True, exist_ok=True)
+    text = (repo_root / "course_config.py").read_text()
+    if limits:
+        text += f"\n\n# corpus tests: smaller limits\nKIT['limits'].update({limits!r})\n"
+    (dest / "course_config.py").write_text(text)
+    for name in LINKED:
+        if (repo_root / name).exists() and not (dest / name).exists():
+            os.symlink(repo_root / name, dest / name)
+    return dest
+
+
+def snapshot(paths: list[Path]) -> dict[str, tuple]:
+    """(mtime_ns, size, sha256) of every file under `paths` (symlinks not followed), plus the
+    listing of each folder, so that added, removed and changed files all show."""
+    state: dict[str, tuple] = {}
+    for root in map(Path, paths):
+        if not root.exists() and not root.is_symlink():
+            state[str(root)] = ("absent",)
+            continue
+        items = [root] if not root.is_dir() or root.is_symlink() else \
+            [root, *sorted(root.rglob("*"))]
+        for p in items:
+            if "__pycache__" in p.parts:
+                continue
+            if p.is_symlink():
+                state[str(p)] = ("link", os.readlink(p))
+            elif p.is_dir():
+                state[str(p)] = ("dir", tuple(sorted(c.name for c in p.iterdir()
+                                                     if c.name != "__pycache__")))
+            elif p.is_file():
+                st = p.stat()
+                state[str(p)] = ("file", st.st_mtime_ns, st.st_size,
+                                 hashlib.sha256(p.read_bytes()).hexdigest())
+    return state
+
+
+def diff_snapshots(before: dict, after: dict) -> list[str]:
+    keys = sorted(set(before) | set(after))
+    return [k for k in keys if before.get(k) != after.get(k)]
