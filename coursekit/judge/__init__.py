@@ -62,6 +62,8 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                              plugins=[plugin, plugin_module])
         finally:
             session.close()
+    if session.start_error:
+        raise JudgeError(f"could not start the sandbox: {session.start_error}")
     if rc not in (0, 1) and not plugin.outcomes:
         raise JudgeError(f"the hidden suite did not run (pytest exit code {rc})")
     return build_result(submission_dir, plugin.outcomes, context, session,

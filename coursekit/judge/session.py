@@ -95,6 +95,7 @@ class Session:
         self.ref_layers = ref_layers
         self.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 300))
         self.isolation = None
+        self.start_error: str | None = None
         self.plain = Runner(self, substituted=False)
         self.subst = Runner(self, substituted=True)
 
@@ -108,8 +109,12 @@ class Session:
 
     def start_worker(self, substituted: bool):
         from coursekit.sandbox import Worker
-        worker = Worker.start(self.code_dir, slot=self.slot, limits=self.limits,
-                              callbacks=self.callbacks() if substituted else {})
+        try:
+            worker = Worker.start(self.code_dir, slot=self.slot, limits=self.limits,
+                                  callbacks=self.callbacks() if substituted else {})
+        except Exception as exc:  # no sandbox: the judge's problem, never the student's
+            self.start_error = f"{type(exc).__name__}: {exc}"
+            raise
         self.isolation = worker.isolation
         if substituted:
             for module, names in SUBSTITUTIONS.items():
