@@ -18,6 +18,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS = 0x20000
 _MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
 
 SANDBOX_KIT = "/sandbox/kit"
 SANDBOX_CODE = "/sandbox/code"
@@ -118,6 +119,12 @@ def _apply_covers(plan):
         os.close(fd)
 
 
+def become_subreaper():
+    """Orphaned sandbox processes are re-parented to us (and reaped by the launcher)
+    instead of to an init that may never reap them."""
+    _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 def python_dirs() -> list:
     """Folders the interpreter and numpy need (read-only)."""
     import numpy
@@ -151,5 +158,6 @@ def bwrap_command(bwrap, kit_dir, code_dir, python_args) -> list:
         cmd += ["--ro-bind", d, d]
     cmd += ["--ro-bind", kit_dir, SANDBOX_KIT, "--ro-bind", code_dir, SANDBOX_CODE,
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(TMPFS_MB << 20), "--tmpfs", "/tmp", "--chdir", SANDBOX_CODE]
+            "--size", str(TMPFS_MB << 20), "--tmpfs", "/tmp",
+            "--remount-ro", "/", "--chdir", SANDBOX_CODE]
     return cmd + python_args

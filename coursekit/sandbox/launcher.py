@@ -47,6 +47,8 @@ class Worker:
 
     @classmethod
     def start(cls, code_dir, slot=0, limits=None, callbacks=None, isolation=None, hide=None):
+        if not os.path.isdir(code_dir):
+            raise FileNotFoundError(f"code folder {code_dir} does not exist")
         kit, course_root = _kit_settings()
         merged = {**DEFAULT_LIMITS, **kit.get("limits", {}), **(limits or {})}
         uid_base = int(kit.get("sandbox_uid_base", DEFAULT_UID_BASE))
@@ -75,6 +77,8 @@ class Worker:
 
     # ------------------------------------------------------------------ start-up
     def _launch(self):
+        if self.uid is not None:
+            iso.become_subreaper()
         self.stage = Stage(self.code_dir, self.uid, self.gid)
         if self.uid is not None:
             _kill_uid(self.uid)     # leftovers of an earlier worker of this slot
@@ -370,6 +374,44 @@ def _kill_uid(uid):
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
+    deadline = time.monotonic() + 2
+    while live_processes_of(uid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    _reap_orphans(uid)
+
+
+def _reap_orphans(uid):
+    """Reap zombies of ``uid`` re-parented to this process (we are a child subreaper, so
+    that killed sandbox processes do not linger as zombies counting against RLIMIT_NPROC)."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            owner = os.stat(f"/proc/{entry}").st_uid
+        except (OSError, IndexError):
+            continue
+        if fields[0] == "Z" and fields[1] == me and owner == uid:
+            try:
+                os.waitpid(int(entry), os.WNOHANG)
+            except ChildProcessError:
+                pass
+
+
+def live_processes_of(uid):
+    """Pids of the processes (zombies excepted) whose real uid is ``uid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
+            found.append(int(entry))
+    return found
 
 
 def _count_own_processes():
