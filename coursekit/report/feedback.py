@@ -109,9 +109,10 @@ def _plot(student: list[float], reference: list[float], title: str) -> str:
 
     fig = Figure(figsize=(6, 3.5), dpi=90)
     ax = fig.add_subplot(1, 1, 1)
+    ax.plot(range(1, len(student) + 1), student, label="your model", color="#c0392b", lw=2)
     if reference:
-        ax.plot(range(1, len(reference) + 1), reference, label="reference", color="#888", lw=2)
-    ax.plot(range(1, len(student) + 1), student, label="your model", color="#c0392b", lw=1.2)
+        ax.plot(range(1, len(reference) + 1), reference, label="reference", color="#333", lw=1,
+                ls="--")
     ax.set_xlabel("iteration")
     ax.set_ylabel("training loss")
     ax.set_title(title)
