@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 CORPUS_ALIAS = "coursekit_selftest_corpus"
-SOLUTIONS, RELEASE = "_solutions", "_release"
+SOLUTIONS, RELEASE = "ck-solutions", "ck-release"
 EPS = 1e-6
 
 
@@ -129,7 +129,8 @@ def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
     if proc.returncode != 0:
         print(proc.stdout + proc.stderr, file=sys.stderr)
         raise RuntimeError(f"coursekit grade failed (exit {proc.returncode})")
-    return harness.load_results(out)
+    by_source = harness.results_by_source(out)
+    return {key: by_source.get(str(Path(p).absolute())) for key, p in paths.items()}
 
 
 def run(args) -> int:

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +54,13 @@ def load_results(out: Path) -> dict[str, GradingResult]:
     return results
 
 
+def results_by_source(out: Path) -> dict[str, GradingResult]:
+    """Absolute submission path -> GradingResult, through the batch's manifest.json."""
+    manifest = json.loads((Path(out) / "manifest.json").read_text())
+    results = load_results(out)
+    return {src: results[name] for src, name in manifest.items() if name in results}
+
+
 def grade_rows(out: Path) -> list[dict]:
     with open(Path(out) / "grades.csv", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -62,9 +70,11 @@ def by_item(result: GradingResult) -> dict:
     return {t.name: t for t in result.tests}
 
 
-def make_course_root(dest: Path, repo_root: Path, limits: dict | None = None) -> Path:
+def make_course_root(dest: Path, repo_root: Path, limits: dict | None = None,
+                     copy: tuple = ()) -> Path:
     """A course root whose course_config.py is the real one plus `KIT["limits"].update(limits)`,
-    and whose release/, source/, solutions/, autograder/, datasets/ are symlinks to the repo's."""
+    and whose release/, source/, solutions/, autograder/, datasets/ are symlinks to the repo's
+    (or copies, for the names in `copy`)."""
     dest.mkdir(parents=True, exist_ok=True)
     text = (repo_root / "course_config.py").read_text()
     if limits:
@@ -72,7 +82,11 @@ def make_course_root(dest: Path, repo_root: Path, limits: dict | None = None) ->
     (dest / "course_config.py").write_text(text)
     for name in LINKED:
         if (repo_root / name).exists() and not (dest / name).exists():
-            os.symlink(repo_root / name, dest / name)
+            if name in copy:
+                shutil.copytree(repo_root / name, dest / name, symlinks=True,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                os.symlink(repo_root / name, dest / name)
     return dest
 
 
