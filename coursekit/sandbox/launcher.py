@@ -1,6 +1,7 @@
 """Judge-side handle on one sandbox worker process (see docs/ARCHITECTURE.md, "Sandbox")."""
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -24,6 +25,7 @@ LEVELS = ("bwrap", "setuid", "rlimits")
 _tokens = itertools.count(1)
 
 
+@functools.lru_cache(maxsize=1)
 def _kit_settings():
     try:
         from coursekit import config
