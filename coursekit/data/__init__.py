@@ -26,8 +26,8 @@ Features (features.py), the fixed pipeline standing in for VGG-16 fc7:
    orientation histogram and edge-length / sqrt(area) (30 values each) = 522 values;
 3. fc7 = ReLU(standardise(stats) @ P + b), P (522, 4096) and b fixed random (seed 4096,
    independent of the dataset seed), standardised with the train split's mean and std;
-4. fc7_pca = PCA of the train fc7 features (512 components, signs fixed), applied to both
-   splits.
+4. fc7_pca = PCA whitening of the fc7 features, fitted on the train split (512 components,
+   signs fixed, unit variance each on train), applied to both splits.
 
 Caption order: the train caption rows are shuffled, then arranged so that the notebook's
 overfit draw (np.random.seed(231); load_coco_data(max_train=50), i.e.

@@ -9,9 +9,12 @@ Pipeline (fixed; documented in coursekit/data/__init__.py):
    (30 values per colour) -> 522 values;
 3. "fc7": standardise with the train split's mean and std, then a fixed random projection
    (seed FC7_SEED, independent of the dataset seed) to 4096 dims, plus a random bias, ReLU;
-4. "fc7_pca": PCA fitted on the train fc7 features (eigenvectors of the Gram matrix, sign
-   fixed so that each component's largest entry is positive), applied to both splits; 512
-   components (zero columns if the train split has fewer images than that).
+4. "fc7_pca": PCA whitening fitted on the train fc7 features (eigenvectors of the Gram
+   matrix, sign fixed so that each component's largest entry is positive, scaled so that
+   every component has unit variance on the train split), applied to both splits; 512
+   components (zero columns if the train split has fewer images than that). Whitening
+   makes the small-variance directions that tell similar images apart as large as the
+   others, which lets the captioning model memorise (the overfit check) much faster.
 """
 from __future__ import annotations
 
@@ -107,7 +110,11 @@ def fc7_features(train_stats: np.ndarray, val_stats: np.ndarray) -> tuple[np.nda
 
 
 def fit_pca(train: np.ndarray, dim: int = PCA_DIM) -> tuple[np.ndarray, np.ndarray]:
-    """Mean (D,) and components (D, dim) of the train features (zero columns past the rank)."""
+    """Mean (D,) and whitening components (D, dim) of the train features.
+
+    Projected train features have unit variance per component; columns past the rank of
+    the centred train features are zero.
+    """
     x = train.astype(np.float64)
     mean = x.mean(axis=0)
     xc = x - mean
@@ -117,9 +124,10 @@ def fit_pca(train: np.ndarray, dim: int = PCA_DIM) -> tuple[np.ndarray, np.ndarr
     keep = [i for i in order[:dim] if eigvals[i] > 1e-9 * max(eigvals[order[0]], 1e-30)]
     comps = np.zeros((x.shape[1], dim))
     if keep:
-        v = xc.T @ eigvecs[:, keep] / np.sqrt(eigvals[keep])
+        v = xc.T @ eigvecs[:, keep] / np.sqrt(eigvals[keep])           # unit-norm directions
         signs = np.sign(v[np.abs(v).argmax(axis=0), np.arange(v.shape[1])])
-        comps[:, : len(keep)] = v * np.where(signs == 0, 1.0, signs)
+        whiten = np.sqrt(len(x) / eigvals[keep])                         # 1 / std along each
+        comps[:, : len(keep)] = v * np.where(signs == 0, 1.0, signs) * whiten
     return mean, comps
 
 
