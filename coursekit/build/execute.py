@@ -4,6 +4,7 @@ one machine give identical bytes)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,8 +60,12 @@ def execute_notebook(path: Path, env: dict, timeout: int) -> None:
     nbio.write(nb, path)
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _short(exc: Exception, lines: int = 25) -> str:
-    text = str(exc).strip().splitlines()
+    """The end of nbclient's message (the failing cell and the error), without colour codes."""
+    text = ANSI_ESCAPE.sub("", str(exc)).strip().splitlines()
     return "\n".join(text[-lines:])
 
 
