@@ -54,8 +54,9 @@ PRINTED_LIMITS = {
         "lstm_step_forward_check": [("next_h error", 1e-8), ("next_c error", 1e-8)],
         "lstm_step_backward_check": [(f"{g} error", 1e-7) for g in ("dx", "dh", "dc", "dWx", "dWh", "db")],
         "lstm_forward_check": [("h error", 1e-7)],
-        "lstm_backward_check": [("dx error", 1e-8), ("dh0 error", 1e-8), ("dWx error", 1e-8),
-                                ("dWh error", 1e-6), ("db error", 1e-8)],
+        # "On the order of e-8 (e-6 for dWh)": the reference prints dh0 2.3e-8 and dWh 1.2e-6.
+        "lstm_backward_check": [("dx error", 1e-7), ("dh0 error", 1e-7), ("dWx error", 1e-7),
+                                ("dWh error", 1e-5), ("db error", 1e-7)],
         "lstm_captioning_loss_check": [("difference", 1e-10)],
         "lstm_final_loss_print": [("Final loss", 0.5)],
     },
