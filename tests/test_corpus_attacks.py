@@ -23,7 +23,7 @@ CORPUS = load_corpus(Path(__file__).resolve().parent / "corpus")
 H = CORPUS.harness
 A = __import__(f"{CORPUS.__name__}.attacks", fromlist=["ATTACKS"])
 ATTACKS = {c.name: c for c in A.ATTACKS}
-LIMITS = {"wall_seconds": 20, "call_seconds": 3, "cpu_seconds": 20, "memory_mb": 1536}
+LIMITS = {"wall_seconds": 30, "call_seconds": 10, "cpu_seconds": 30, "memory_mb": 1536}
 LATE_WAIT = 6            # the detached attack writes 3 s after it forked
 SECRET = "LEAKED-HIDDEN-TEST"
 
