@@ -8,6 +8,7 @@ submissions, the grader's cwd, a canary folder in /tmp, /autograder, a TCP liste
 network attack aims at, and leftover processes."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -99,9 +100,11 @@ def attack_run(course, tmp_path_factory):
         listener.close()
     after = H.snapshot(watched)
     by_source = H.results_by_source(out) if (out / "manifest.json").is_file() else {}
+    manifest = json.loads((out / "manifest.json").read_text()) if by_source else {}
     yield {"proc": proc, "out": out, "elapsed": elapsed, "changed": H.diff_snapshots(before, after),
            "connections": listener.connections, "leftover": _leftover_processes(A.SLEEP_MARK),
-           "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()}}
+           "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()},
+           "folders": {n: out / manifest.get(str(p.absolute()), n) for n, p in subs.items()}}
     shutil.rmtree(canary, ignore_errors=True)
 
 
@@ -136,7 +139,7 @@ def test_attack_scores_zero_everywhere(name, attack_run):
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_outputs_stay_small_and_clean(name, attack_run):
-    folder = attack_run["out"] / attack_run["results"][name].submission
+    folder = attack_run["folders"][name]
     total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     assert total < 8 * (1 << 20), f"{name}: {total} bytes in its output folder"
     for student_file in ("results.json", "feedback.html"):
