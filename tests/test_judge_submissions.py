@@ -13,6 +13,9 @@ from coursekit.judge.codedir import strip_solutions
 FAST_ITEMS = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
               "word_embedding_forward", "word_embedding_backward", "captioning_loss",
               "captioning_gradients"]
+# A slot of our own: a slot is a sandbox uid, and starting a worker kills that uid's
+# processes, so tests of other modules running at the same time must not share it.
+SLOT = 6
 STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 
 
@@ -38,7 +41,7 @@ def replace_once(text, old, new):
 
 
 def test_reference_full_marks(tmp_path, course):
-    result = judge_submission(make_submission(tmp_path, course), config=course)
+    result = judge_submission(make_submission(tmp_path, course), config=course, slot=SLOT)
     assert "internal_errors" not in result.extra_data
     assert result.score == pytest.approx(result.max_score + sum(course.kit["extra_credit"].values()))
     assert result.extra_data["overfit"]["final_loss"] < 0.1
@@ -46,7 +49,7 @@ def test_reference_full_marks(tmp_path, course):
 
 
 def test_stubs_score_zero_with_one_message_each(tmp_path, course):
-    result = judge_submission(make_submission(tmp_path, course, strip=True), config=course, items=FAST_ITEMS)
+    result = judge_submission(make_submission(tmp_path, course, strip=True), config=course, slot=SLOT, items=FAST_ITEMS)
     assert result.score == 0
     for t in result.tests:
         assert "not implemented" in t.output, t.output
@@ -59,7 +62,7 @@ def test_injected_bugs_lose_points_on_their_item_only(tmp_path, course):
                                 "dWx, dWh, db = dWx + dWx_t, dWh_t, db + db_t\n    dh0 = dprev_h\n    ### END SOLUTION\n    return dx, dh0, dWx, dWh, db\n\n\ndef word")
         return replace_once(text, "h0, proj_cache = affine_forward(features, W_proj, b_proj)\n",
                             "h0, proj_cache = affine_forward(features, W_proj, b_proj)\n        h0 = np.tanh(h0)\n")
-    result = judge_submission(make_submission(tmp_path, course, edit), config=course, items=FAST_ITEMS)
+    result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT, items=FAST_ITEMS)
     got = scores(result)
     lost = {k for k, v in got.items() if v < course.kit["points"][k]}
     assert lost == {"rnn_backward", "captioning_loss", "captioning_gradients"}, got
@@ -92,7 +95,7 @@ def test_correct_variant_full_marks(tmp_path, course):
         blocks = list(re.finditer(r"### BEGIN SOLUTION\n.*?    ### END SOLUTION\n", text, re.S))
         text = text[:blocks[1].start()] + "### BEGIN SOLUTION" + VARIANT_STEP_BACK + "    ### END SOLUTION\n" + text[blocks[1].end():]
         return text[:blocks[0].start()] + "### BEGIN SOLUTION" + VARIANT_STEP + "    ### END SOLUTION\n" + text[blocks[0].end():]
-    result = judge_submission(make_submission(tmp_path, course, edit), config=course, items=FAST_ITEMS)
+    result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT, items=FAST_ITEMS)
     assert "internal_errors" not in result.extra_data
     assert scores(result) == {k: float(course.kit["points"][k]) for k in FAST_ITEMS}, \
         {t.name: t.output for t in result.tests if t.score < t.max_score}

@@ -109,6 +109,8 @@ def check_grads(judge, runner, prob: Problem) -> None:
     _, grads = student_loss(runner, prob)
     if not isinstance(grads, dict):
         raise CheckFailed("grads must be a dict parallel to self.params.")
+    if not grads:
+        raise CheckFailed("grads is empty: CaptioningRNN.loss is not implemented yet.")
     _, expected = reference_model(judge, prob).loss(prob.features, prob.captions)
     wrong = []
     for name in PARAM_NAMES:

@@ -40,6 +40,9 @@ class Runner:
     @property
     def worker(self):
         if self._worker is None:
+            # one live worker per slot (a slot's sandbox uid is shared): stop the other one
+            other = self.session.plain if self.substituted else self.session.subst
+            other.close()
             self._worker = self.session.start_worker(self.substituted)
         return self._worker
 
