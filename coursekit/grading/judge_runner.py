@@ -56,17 +56,17 @@ def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str, sl
                                     start_new_session=True, preexec_fn=_die_with_parent,
                                     env={**os.environ, **(env or {})})
         except OSError as exc:
-            return _crashed(name, f"the grader could not be started ({exc})", start, max_score, log_path)
+            return _crashed(name, f"the grader could not be started ({exc})", start, max_score)
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             return _crashed(name, f"grading took longer than {timeout:.0f} seconds and was stopped",
-                            start, max_score, log_path)
+                            start, max_score)
         except BaseException:
             _kill_group(proc)
             raise
-    return _read_result(result_json, code, name, start, max_score, log_path)
+    return _read_result(result_json, code, name, start, max_score)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -77,20 +77,19 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _read_result(path: Path, code: int, name: str, start: float, max_score: float,
-                 log_path: Path) -> GradingResult:
+def _read_result(path: Path, code: int, name: str, start: float, max_score: float) -> GradingResult:
     if code != 0:
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
-        return _crashed(name, f"the grader failed ({how})", start, max_score, log_path)
+        return _crashed(name, f"the grader failed ({how})", start, max_score)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         result = GradingResult.from_dict(data)
         _check_result(result)
     except FileNotFoundError:
-        return _crashed(name, "the grader wrote no result", start, max_score, log_path)
+        return _crashed(name, "the grader wrote no result", start, max_score)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return _crashed(name, f"the grader wrote an invalid result ({type(exc).__name__})",
-                        start, max_score, log_path)
+                        start, max_score)
     result.submission = name
     return result
 
@@ -104,7 +103,7 @@ def _check_result(result: GradingResult) -> None:
             raise ValueError("bad test fields")
 
 
-def _crashed(name: str, reason: str, start: float, max_score: float, log_path: Path) -> GradingResult:
+def _crashed(name: str, reason: str, start: float, max_score: float) -> GradingResult:
     # The judge's log stays in the instructor's output folder (it may show hidden-test details).
     return GradingResult.crashed(name, reason, execution_time=time.monotonic() - start,
                                  max_score=max_score)
