@@ -15,6 +15,7 @@ from coursekit.grading import cli as grade_cli
 from coursekit.grading.batch import grade_batch, sanitise
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
+from coursekit.grading.slots import SlotPool
 
 
 def _quiet(n):
@@ -78,7 +79,15 @@ def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):
     grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(4))
     slots = [json.loads((out / f"s{i}" / "result.full.json").read_text())["extra_data"]["slot"]
              for i in range(4)]
-    assert set(slots) == {0, 1}
+    assert len(set(slots)) == 2          # two workers, each with its own sandbox slot
+
+
+def test_slots_are_exclusive_across_pools(tmp_path):
+    first, second = SlotPool(max_slots=2, directory=tmp_path), SlotPool(max_slots=2, directory=tmp_path)
+    with first.claim() as a, second.claim() as b:
+        assert {a, b} == {0, 1}
+    with second.claim() as c:
+        assert c == 0                     # released on exit
 
 
 def test_names_are_sanitised_and_unique(tmp_path, course, monkeypatch):

@@ -8,7 +8,6 @@ DIR/grades.csv, DIR/review.html and DIR/review.csv are rebuilt from all complete
 from __future__ import annotations
 
 import json
-import queue
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from ..report.results import GradingResult, write_atomic
 from ..report.sheets import grades_csv, review_csv, review_html
 from .pipeline import GradeOptions, grade_submission, load_complete
 from .progress import Progress
+from .slots import SlotPool
 
 MANIFEST = "manifest.json"
 BATCH_FILES = {"grades.csv", "review.html", "review.csv", MANIFEST}
@@ -70,17 +70,12 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
             if load_complete(out / names[src]) is None]
     skipped = len(names) - len(todo)
     progress = progress or Progress(len(todo))
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(max(1, jobs)):
-        slots.put(slot)
+    slots = SlotPool()      # slots (sandbox uids) are claimed machine-wide, not just per batch
 
     def work(item: tuple[Path, str]) -> GradingResult:
         src, name = item
-        slot = slots.get()
-        try:
+        with slots.claim() as slot:
             result = grade_submission(src, name, out / name, opts, slot=slot)
-        finally:
-            slots.put(slot)
         progress.advance(name, result.error is not None)
         return result
 
