@@ -43,7 +43,9 @@ def replace_once(text, old, new):
 def test_reference_full_marks(tmp_path, course):
     result = judge_submission(make_submission(tmp_path, course), config=course, slot=SLOT)
     assert "internal_errors" not in result.extra_data
-    assert result.score == pytest.approx(result.max_score + sum(course.kit["extra_credit"].values()))
+    got = scores(result)
+    assert {k: got[k] for k in course.kit["points"]} == {k: float(v) for k, v in course.kit["points"].items()}
+    assert got["lstm_overfit"] == course.kit["extra_credit"]["lstm_overfit"]
     assert result.extra_data["overfit"]["final_loss"] < 0.1
     assert result.extra_data["isolation"]
 
@@ -113,7 +115,7 @@ def test_substituted_runs_never_show_student_text(tmp_path, course):
                             "    hs, step_caches = [], []\n    prev_h = h0\n"
                             f"    if type(rnn_step_forward).__name__ != 'function':\n"
                             f"        print('{secret}'); raise ValueError('{secret}')\n")
-    result = judge_submission(make_submission(tmp_path, course, edit), config=course,
+    result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT,
                               items=["rnn_step_forward", "rnn_forward"])
     got = scores(result)
     assert got["rnn_step_forward"] == 0 and got["rnn_forward"] < course.kit["points"]["rnn_forward"]
