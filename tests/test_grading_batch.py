@@ -83,7 +83,8 @@ def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):
 
 
 def test_slots_are_exclusive_across_pools(tmp_path):
-    first, second = SlotPool(max_slots=2, directory=tmp_path), SlotPool(max_slots=2, directory=tmp_path)
+    first = SlotPool(max_slots=2, directory=tmp_path, first_slot=0)
+    second = SlotPool(max_slots=2, directory=tmp_path, first_slot=0)
     with first.claim() as a, second.claim() as b:
         assert {a, b} == {0, 1}
     with second.claim() as c:

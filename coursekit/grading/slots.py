@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SLOT_DIR_ENV = "COURSEKIT_SLOT_DIR"
+FIRST_SLOT_ENV = "COURSEKIT_FIRST_SLOT"     # e.g. keep a dev machine's slots 0..7 for other tools
 DEFAULT_MAX_SLOTS = 16
 POLL_SECONDS = 0.2
 
@@ -27,8 +28,10 @@ def slot_dir() -> Path:
 
 
 class SlotPool:
-    def __init__(self, max_slots: int = DEFAULT_MAX_SLOTS, directory: Path | None = None):
+    def __init__(self, max_slots: int = DEFAULT_MAX_SLOTS, directory: Path | None = None,
+                 first_slot: int | None = None):
         self.max_slots = max_slots
+        self.first = int(os.environ.get(FIRST_SLOT_ENV, 0)) if first_slot is None else first_slot
         self.directory = directory or slot_dir()
         self._lock = threading.Lock()
 
@@ -46,7 +49,7 @@ class SlotPool:
         """Yield the lowest free slot number, waiting until one is free."""
         while True:
             with self._lock:
-                for slot in range(self.max_slots):
+                for slot in range(self.first, self.first + self.max_slots):
                     fd = self._try(slot)
                     if fd is not None:
                         break
