@@ -66,5 +66,5 @@ def test_autograde_keeps_student_files_and_scores_grade_cells(course, tmp_path):
         nb = gb.find_submission_notebook(NOTEBOOK[:-len(".ipynb")], course.assignment, STUDENT)
         scores = {grade.name: grade.auto_score for grade in nb.grades if grade.cell.cell_type == "code"}
     assert scores["word_embedding_forward"] == 0
-    for name in ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "captioning_loss"):
+    for name in ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"):  # independent of the bug
         assert scores[name] == points[name], name

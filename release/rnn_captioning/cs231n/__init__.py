@@ -1,0 +1,1 @@
+"""CS231n assignment package: Image Captioning with RNNs."""
