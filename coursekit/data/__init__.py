@@ -14,10 +14,12 @@ the other. Slight colour jitter and pixel noise; everything drawn from
 numpy.random.RandomState([seed, split]) so a seed gives byte-identical files.
 
 Captions (captions.py): five differently worded captions per image from a small grammar
-("a large red circle on a blue background", "there is a big red circle in the top left
-corner", "a small red circle to the left of a large green square", ...), at most 15 words,
-encoded as <START> words <END> <NULL>... (length 17); a fixed 58-word vocabulary with
-<NULL>=0, <START>=1, <END>=2, <UNK>=3.
+("a large red circle on blue", "one red circle in the top left corner", "the green square
+is to the right of the red circle", ...), 4 to 12 words (at most 15 fit),
+encoded as <START> words <END> <NULL>... (length 17); a fixed vocabulary of about 60 words
+with <NULL>=0, <START>=1, <END>=2, <UNK>=3. A template's wording follows from the scene, so
+the template is the only free choice in a caption; short captions and few free choices keep
+the overfit check's final loss low (it sums the loss over the words).
 
 Features (features.py), the fixed pipeline standing in for VGG-16 fc7:
 1. pixels / 255, average-pooled to 48x48;

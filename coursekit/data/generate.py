@@ -14,7 +14,7 @@ from . import features as feat
 from . import files
 from .scenes import IMAGE_SIZE, render, sample_scene
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "4"
 MANIFEST = "manifest.json"
 MARKER = ".coursekit-dataset"      # written first: the folder belongs to the generator
 SPLITS = ("train", "val")
