@@ -29,6 +29,7 @@ def pick_source(submission: Path, kit: dict) -> Path:
 def grade(root: Path) -> GradingResult:
     from ..config import load
     from ..grading.pipeline import GradeOptions, grade_submission
+    from ..grading.slots import SlotPool
 
     results = root / "results"
     try:
@@ -39,7 +40,8 @@ def grade(root: Path) -> GradingResult:
         return result
     opts = GradeOptions(kit=course.kit)
     source = pick_source(root / "submission", course.kit)
-    return grade_submission(source, "submission", results, opts, slot=0)
+    with SlotPool().claim() as slot:
+        return grade_submission(source, "submission", results, opts, slot=slot)
 
 
 def main(argv: list[str] | None = None) -> int:
