@@ -28,6 +28,12 @@ HINTS = {
     "lstm_h_no_tanh": "next_h must be o * tanh(next_c), not o * next_c.",
     "dprev_c_no_forget": "dprev_c misses the forget gate: dprev_c = dc * f.",
     "dprev_c_not_chained": "dprev_c is not chained through time: carry the cell gradient to the previous step.",
+    "lstm_g_sigmoid": "g (the last H columns, the block input) uses tanh, not a sigmoid.",
+    "lstm_g_sigmoid_derivative": "the derivative of g = tanh(a_g) is 1 - g**2 (g * (1 - g) is the sigmoid's).",
+    "lstm_dc_no_tanh_derivative": "the cell gradient misses the tanh derivative: dc = dnext_c + dnext_h * o * (1 - tanh(next_c)**2).",
+    "lstm_dc_no_dnext_c": "the cell gradient ignores dnext_c: dc = dnext_c + dnext_h * o * (1 - tanh(next_c)**2).",
+    "lstm_c0_h0": "the initial cell state must be zeros, not h0.",
+    "lstm_c_not_carried": "the cell state is not carried through time: next_c of step t is prev_c of step t+1.",
     "sample_no_feedback": "sampling never feeds back the sampled word: embed the word chosen at step t as input of step t+1.",
     "sample_start_in_output": "column 0 of the samples must hold the first generated word, not <START>.",
     "inplace": "inputs modified in place: {name} changed after the call; work on copies (e.g. x = x + 1, not x += 1).",
@@ -118,19 +124,21 @@ def embedding_backward_variants(x, dout, V) -> np.ndarray:
 
 
 def lstm_step_variants(x, prev_h, prev_c, Wx, Wh, b) -> dict:
-    """next_h / next_c of gate-order permutations and of next_h = o * next_c."""
+    """(next_h, next_c) of gate-order permutations, next_h = o * next_c, g with a sigmoid, no bias."""
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b
-    blocks = [a[:, k * H:(k + 1) * H] for k in range(4)]
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
 
-    def run(order, h_tanh=True):
-        gi, gf, go, gg = (blocks[order.index(n)] for n in "ifog")
-        i, f, o, g = sig(gi), sig(gf), sig(go), np.tanh(gg)
+    def run(order, h_tanh=True, g_act=np.tanh, bias=True):
+        z = a if bias else a - b
+        gi, gf, go, gg = (z[:, k * H:(k + 1) * H] for k in (order.index(n) for n in "ifog"))
+        i, f, o, g = sig(gi), sig(gf), sig(go), g_act(gg)
         c = f * prev_c + i * g
         return (o * np.tanh(c) if h_tanh else o * c), c
     out = {}
     for order in ("ifgo", "fiog", "igfo", "gifo", "iofg", "oifg"):
         out[f"lstm_gate_order:{order}"] = run(order)
     out["lstm_h_no_tanh"] = run("ifog", h_tanh=False)
+    out["lstm_g_sigmoid"] = run("ifog", g_act=sig)
+    out["no_bias"] = run("ifog", bias=False)
     return out
