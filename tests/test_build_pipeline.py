@@ -175,3 +175,22 @@ def test_cli_reports_a_build_error_without_traceback(tiny_course, tmp_path):
     line = LAYER_PY.split("\n").index("            ### BEGIN SOLUTION") + 1
     assert f"build error: cs231n/layers.py:{line}: unterminated solution region" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_executed_stream_outputs_are_merged_whatever_the_kernel_timing():
+    from nbformat.v4 import new_output
+
+    from coursekit.build import nbio
+
+    def notebook(chunks):
+        nb = new_notebook(cells=[new_code_cell("print('a b'); print('c')")])
+        nb.cells[0].id = "cell"
+        nb.cells[0].outputs = [new_output("stream", name=name, text=text) for name, text in chunks]
+        return nb
+
+    one = notebook([("stdout", "a b\n"), ("stderr", "warn\n"), ("stdout", "c\n")])
+    split = notebook([("stdout", "a "), ("stdout", "b\n"), ("stderr", "warn\n"), ("stdout", "c\n")])
+    for nb in (one, split):
+        nbio.coalesce_streams(nb)
+    assert nbio.dumps(one) == nbio.dumps(split)
+    assert [o["name"] for o in split.cells[0].outputs] == ["stdout", "stderr", "stdout"]

@@ -57,6 +57,7 @@ def execute_notebook(path: Path, env: dict, timeout: int) -> None:
     except Exception as exc:  # kernel could not start, died ...
         raise BuildError(f"{path.name}: could not execute ({type(exc).__name__}: {exc})") from exc
     nb.metadata = metadata
+    nbio.coalesce_streams(nb)
     nbio.write(nb, path)
 
 

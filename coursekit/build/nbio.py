@@ -65,3 +65,23 @@ def strip_outputs(nb):
             cell.outputs = []
             cell.execution_count = None
     return nb
+
+
+def coalesce_streams(nb) -> None:
+    """Merge consecutive stdout/stderr outputs of a cell: how the kernel's output is cut into
+    messages depends on timing, the merged text does not."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for output in cell.outputs:
+            if (output.get("output_type") == "stream" and merged
+                    and merged[-1].get("output_type") == "stream" and merged[-1].get("name") == output.get("name")):
+                merged[-1]["text"] = _text(merged[-1]["text"]) + _text(output["text"])
+            else:
+                merged.append(output)
+        cell.outputs = merged
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
