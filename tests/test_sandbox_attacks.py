@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 
 from coursekit.sandbox import StudentError, Worker, WorkerDied, WorkerTimeout
-from coursekit.sandbox.launcher import DEFAULT_UID_BASE
 from coursekit.sandbox.launcher import live_processes_of as processes_of
-from test_sandbox_worker import LEVELS, SLOT, start
+from test_sandbox_worker import LEVELS, start
 
 ATTACKS = '''
 import gc, os, signal, socket, struct, sys, time
@@ -107,7 +106,7 @@ def worker(request, tmp_path):
 def sandbox_uid(worker):
     if os.geteuid() != 0:
         pytest.skip("processes of the sandbox can only be told apart by uid when run as root")
-    return DEFAULT_UID_BASE + SLOT
+    return worker.uid  # the uid leased for this worker's life
 
 
 def test_os_exit_during_a_call_is_worker_died(worker):

@@ -3,9 +3,10 @@
 See docs/ARCHITECTURE.md ("Sandbox"). worker.py and protocol.py are standalone (stdlib +
 numpy) because they are copied into the sandbox.
 """
-from .errors import IsolationUnavailable, SandboxError, StudentError, WorkerDied, WorkerTimeout
+from .errors import (IsolationUnavailable, SandboxError, SandboxStartError, StudentError,
+                     WorkerDied, WorkerTimeout)
 from .launcher import Handle, Worker
 from .protocol import ProtocolError
 
 __all__ = ["Worker", "Handle", "SandboxError", "StudentError", "WorkerTimeout", "WorkerDied",
-           "IsolationUnavailable", "ProtocolError"]
+           "IsolationUnavailable", "SandboxStartError", "ProtocolError"]

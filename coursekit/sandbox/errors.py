@@ -24,3 +24,12 @@ class WorkerDied(SandboxError):
 
 class IsolationUnavailable(SandboxError):
     """No isolation level could be set up (or the forced one is unavailable)."""
+
+
+class SandboxStartError(IsolationUnavailable):
+    """A worker could not start: an infrastructure problem, never the student's fault (a
+    worker imports no student code before the first call)."""
+
+    def __init__(self, message, timed_out=False):
+        super().__init__(message)
+        self.timed_out = timed_out

@@ -12,15 +12,20 @@ import time
 
 from . import isolation as iso
 from .channel import Channel, Closed
-from .errors import IsolationUnavailable, SandboxError, StudentError, WorkerDied, WorkerTimeout
+from .errors import (IsolationUnavailable, SandboxError, SandboxStartError, StudentError,
+                     WorkerDied, WorkerTimeout)
+from .procs import count_own_processes, live_processes_of, sweep_uid  # noqa: F401 (re-export)
 from .protocol import ProtocolError, Ref, decode, encode
 from .staging import Stage
+from .uids import DEFAULT_POOL_SIZE, UidLease
 
 Handle = Ref
 DEFAULT_LIMITS = {"wall_seconds": 300, "call_seconds": 60, "cpu_seconds": 240,
                   "memory_mb": 3072, "max_processes": 64, "max_file_mb": 16,
                   "max_open_files": 256, "max_output_bytes": 1 << 20, "max_message_mb": 256}
 DEFAULT_UID_BASE = 64000
+DEFAULT_STARTUP_SECONDS = 30    # start-up budget: max(this, call_seconds) unless set
+STARTUP_STDERR_CHARS = 400
 LEVELS = ("bwrap", "setuid", "rlimits")
 _tokens = itertools.count(1)
 
@@ -49,41 +54,55 @@ class Worker:
 
     @classmethod
     def start(cls, code_dir, slot=0, limits=None, callbacks=None, isolation=None, hide=None):
+        """Start a worker at the strongest available isolation level. As root it runs as a
+        sandbox uid leased from the machine-wide pool for its whole life; ``slot`` is only
+        the hint for the first uid tried (base + slot). Raises SandboxStartError if no
+        worker could start (an infrastructure problem)."""
         if not os.path.isdir(code_dir):
             raise FileNotFoundError(f"code folder {code_dir} does not exist")
         kit, course_root = _kit_settings()
         merged = {**DEFAULT_LIMITS, **kit.get("limits", {}), **(limits or {})}
-        uid_base = int(kit.get("sandbox_uid_base", DEFAULT_UID_BASE))
+        pool = (int(kit.get("sandbox_uid_base", DEFAULT_UID_BASE)),
+                int(kit.get("sandbox_uid_pool", DEFAULT_POOL_SIZE)))
         hide = default_hide(course_root) if hide is None else list(hide)
-        levels = _levels(isolation)
-        failures = []
-        for level in levels:
-            worker = cls(code_dir, slot, merged, callbacks or {}, level, uid_base + slot, hide)
+        failures, timed_out = [], False
+        for level in _levels(isolation):
+            worker = cls(code_dir, slot, merged, callbacks or {}, level, pool, hide)
             try:
                 worker._launch()
                 return worker
-            except (WorkerDied, OSError, subprocess.SubprocessError) as exc:
+            except (IsolationUnavailable, OSError, subprocess.SubprocessError) as exc:
                 worker.close()
                 failures.append(f"{level}: {exc}")
-        raise IsolationUnavailable("could not start a sandbox worker: " + "; ".join(failures))
+                timed_out = getattr(exc, "timed_out", False)
+                if timed_out:
+                    break   # a loaded machine: a weaker level would be no faster
+            except BaseException:
+                worker.close()
+                raise
+        raise SandboxStartError("the sandbox could not start a worker: " + "; ".join(failures),
+                                timed_out=timed_out)
 
-    def __init__(self, code_dir, slot, limits, callbacks, level, uid, hide):
+    def __init__(self, code_dir, slot, limits, callbacks, level, uid_pool, hide):
         self.code_dir, self.slot, self.limits, self.callbacks = code_dir, slot, limits, callbacks
-        self.isolation, self.hide = level, hide
-        self.uid = self.gid = uid if os.geteuid() == 0 else None
+        self.isolation, self.hide, self._uid_pool = level, hide, uid_pool
+        self.uid = self.gid = None          # the leased uid (root only), set at launch
+        self.lease = None
         self._token = next(_tokens)
         self._judge_objects, self._judge_ids = {}, {}
         self.proc = self.channel = self.stage = None
         self.dead = None           # reason, once the worker is gone
         self.closed = False
+        self.started = None
 
     # ------------------------------------------------------------------ start-up
     def _launch(self):
-        if self.uid is not None:
+        if os.geteuid() == 0:
+            self.lease = UidLease.acquire(*self._uid_pool, hint=self.slot)
+            self.uid = self.gid = self.lease.uid
             iso.become_subreaper()
-        self.stage = Stage(self.code_dir, self.uid, self.gid)
-        if self.uid is not None:
-            _kill_uid(self.uid)     # leftovers of an earlier worker of this slot
+            sweep_uid(self.uid)     # leftovers of a dead owner of this uid (we hold it now)
+        self.stage = Stage(self.code_dir, self.uid, self.gid, share=self.isolation == "bwrap")
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         argv, preexec, env, cwd = self._command(req_r, rep_w)
@@ -92,16 +111,42 @@ class Worker:
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=(req_r, rep_w), preexec_fn=preexec, env=env, cwd=cwd,
                 start_new_session=True)
+        except BaseException:
+            os.close(req_w)
+            os.close(rep_r)
+            raise
         finally:
             os.close(req_r)
             os.close(rep_w)
         self.channel = Channel(req_w, rep_r, self.proc.stdout.fileno(), self.proc.stderr.fileno(),
                                int(self.limits["max_message_mb"]) << 20,
                                int(self.limits["max_output_bytes"]))
-        self.started = time.monotonic()
-        hello = self._receive(self._deadline(), "during start-up")
-        if not (isinstance(hello, list) and hello[:1] == ["hello"]):
-            self._die("the worker broke the protocol during start-up")
+        self._await_hello()
+        self.started = time.monotonic()     # the time limits count from here
+
+    def _await_hello(self):
+        """Wait for the worker's greeting within the start-up budget (not call_seconds)."""
+        budget = startup_seconds(self.limits)
+        timed_out = False
+        try:
+            hello = decode(self.channel.receive(time.monotonic() + budget), self._resolve)
+        except TimeoutError:
+            timed_out, reason = True, f"no greeting within {budget:g} s (start-up time limit)"
+        except Closed:
+            reason = _describe_exit(self._exit_code(), "during start-up", self.isolation,
+                                    self.limits)
+        except ProtocolError as exc:
+            reason = f"the worker broke the protocol during start-up: {exc}"
+        else:
+            if isinstance(hello, list) and hello[:1] == ["hello"]:
+                return
+            reason = "the worker broke the protocol during start-up"
+        self.channel.drain_outputs()
+        self._kill_all()
+        self.dead = reason
+        detail = self.channel.stderr.text().strip()[-STARTUP_STDERR_CHARS:]
+        raise SandboxStartError(f"{reason}" + (f" [stderr: {detail}]" if detail else ""),
+                                timed_out=timed_out)
 
     def _command(self, req_fd, rep_fd):
         stage, level = self.stage, self.isolation
@@ -114,7 +159,7 @@ class Worker:
             kit_dir, code_dir = str(stage.kit), str(stage.code)
         python = [sys.executable, "-I", "-B", f"{kit_dir}/worker.py", str(req_fd), str(rep_fd),
                   code_dir]
-        needed = iso.python_dirs() + [str(stage.root)]
+        needed = _python_dirs() + stage.needed
         if level == "bwrap":
             argv = iso.bwrap_command(bwrap, str(stage.kit), str(stage.code), python)
             plan = iso.plan_covers(needed, [], self.uid, self.gid) if self.uid is not None else []
@@ -125,7 +170,7 @@ class Worker:
             plan = iso.plan_covers(needed, self.hide, self.uid, self.gid)
             preexec = iso.make_preexec(self.limits, self.uid, self.gid, plan, chdir=code_dir)
             return python, preexec, env, "/"
-        preexec = iso.make_preexec(self.limits, extra_processes=_count_own_processes())
+        preexec = iso.make_preexec(self.limits, extra_processes=count_own_processes())
         return python, preexec, env, code_dir
 
     # ------------------------------------------------------------------ operations
@@ -176,8 +221,8 @@ class Worker:
         return self.dead is None and not self.closed
 
     def close(self):
-        """Kill the worker's whole process group (and, as root, every process of the slot's
-        uid); idempotent."""
+        """Kill the worker's whole process group (and, as root, every process of its uid),
+        then give the uid back to the pool; idempotent."""
         if self.closed:
             return
         if self.channel is not None and self.dead is None:
@@ -189,10 +234,13 @@ class Worker:
         if self.proc is not None:
             for stream in (self.proc.stdout, self.proc.stderr):
                 stream.close()
+        if self.channel is not None:
             os.close(self.channel.req_fd)
             os.close(self.channel.rep_fd)
         if self.stage is not None:
             self.stage.remove()
+        if self.lease is not None:
+            self.lease.release()    # only now: nothing of this uid is left running
 
     def __enter__(self):
         return self
@@ -245,9 +293,10 @@ class Worker:
         if not self.alive:
             raise WorkerDied(f"the worker is no longer running ({self.dead})")
         deadline = self._deadline()
-        self._send([op, *fields], deadline)
+        when = _during(op, fields)
+        self._send([op, *fields], deadline, when)
         while True:
-            msg = self._receive(deadline, "during a call")
+            msg = self._receive(deadline, when)
             kind = msg[0] if isinstance(msg, list) and msg else None
             if kind == "ok" and len(msg) == 2:
                 return msg[1]
@@ -258,7 +307,7 @@ class Worker:
                 raise StudentError(*msg[1:])
             if kind == "cb" and len(msg) == 4 and type(msg[1]) is str:
                 began = time.monotonic()
-                self._send(self._run_callback(*msg[1:]), deadline)
+                self._send(self._run_callback(*msg[1:]), deadline, when)
                 deadline = min(deadline + time.monotonic() - began,
                                self.started + float(self.limits["wall_seconds"]))
                 continue
@@ -273,14 +322,14 @@ class Worker:
         except Exception as exc:  # the reference failed on the student's inputs
             return ["cberr", f"{type(exc).__name__}: {exc}"]
 
-    def _send(self, value, deadline):
+    def _send(self, value, deadline, when):
         data = encode(value, self._opaque)
         try:
             self.channel.send(data, deadline)
         except TimeoutError:
             self._timeout()
         except Closed:
-            self._died_on_its_own("during a call")
+            self._died_on_its_own(when)
 
     def _receive(self, deadline, when):
         try:
@@ -300,12 +349,14 @@ class Worker:
         self.dead = f"the worker was killed after {self.limits[which[0]]:g} s ({which[1]})"
         raise WorkerTimeout(self.dead)
 
-    def _died_on_its_own(self, when):
+    def _exit_code(self):
         try:
-            code = self.proc.wait(timeout=2)
+            return self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            code = None
-        self._die(_describe_exit(code, when, self.isolation, self.limits))
+            return None
+
+    def _died_on_its_own(self, when):
+        self._die(_describe_exit(self._exit_code(), when, self.isolation, self.limits))
 
     def _die(self, reason):
         self._kill_all()
@@ -319,12 +370,25 @@ class Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        if self.uid is not None:
-            _kill_uid(self.uid)
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if self.uid is not None:
+            sweep_uid(self.uid)     # detached processes; we hold the uid's lease
+
+
+def startup_seconds(limits):
+    """Start-up budget of a worker: ``limits["startup_seconds"]`` if set, else
+    max(DEFAULT_STARTUP_SECONDS, call_seconds). It never counts against the call limits."""
+    if limits.get("startup_seconds"):
+        return float(limits["startup_seconds"])
+    return max(float(DEFAULT_STARTUP_SECONDS), float(limits["call_seconds"]))
+
+
+@functools.lru_cache(maxsize=1)
+def _python_dirs():
+    return iso.python_dirs()
 
 
 def _levels(isolation):
@@ -338,6 +402,14 @@ def _levels(isolation):
     if isolation == "setuid" and not root:
         raise IsolationUnavailable("the setuid level needs root")
     return [isolation]
+
+
+def _during(op, fields):
+    """'during a call ...' text for a death in the middle of a request. Student modules are
+    imported by the first call that names them, so an exit at import is reported here."""
+    if op in ("call", "call_handle") and type(fields[0]) is str:
+        return f"during a call of {fields[0][:200]} (running or importing student code)"
+    return f"during a call ({op})"
 
 
 def _name(value):
@@ -360,68 +432,3 @@ def _describe_exit(code, when, level, limits):
     if sig == signal.SIGKILL:
         return f"the worker was killed by {name} {when} (possibly out of memory)"
     return f"the worker was killed by signal {name} {when}"
-
-
-def _kill_uid(uid):
-    """SIGKILL every process of ``uid`` (kill(-1) as that uid is atomic, so even a fork bomb
-    cannot escape it). Root only."""
-    for _ in range(2):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-    deadline = time.monotonic() + 2
-    while live_processes_of(uid) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    _reap_orphans(uid)
-
-
-def _reap_orphans(uid):
-    """Reap zombies of ``uid`` re-parented to this process (we are a child subreaper, so
-    that killed sandbox processes do not linger as zombies counting against RLIMIT_NPROC)."""
-    me = str(os.getpid())
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            owner = os.stat(f"/proc/{entry}").st_uid
-        except (OSError, IndexError):
-            continue
-        if fields[0] == "Z" and fields[1] == me and owner == uid:
-            try:
-                os.waitpid(int(entry), os.WNOHANG)
-            except ChildProcessError:
-                pass
-
-
-def live_processes_of(uid):
-    """Pids of the processes (zombies excepted) whose real uid is ``uid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as f:
-                fields = dict(line.split(":", 1) for line in f if ":" in line)
-        except OSError:
-            continue
-        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):
-            found.append(int(entry))
-    return found
-
-
-def _count_own_processes():
-    uid, count = os.getuid(), 0
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
-                count += 1
-        except OSError:
-            pass
-    return count

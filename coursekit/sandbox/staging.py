@@ -1,6 +1,18 @@
-"""A fresh private copy of the worker kit and of the student's code folder for one worker."""
+"""The folders one worker sees: the worker kit (worker.py, protocol.py) and the code folder.
+
+Two ways to stage:
+* copied (``Stage(code_dir, uid, gid)``): a fresh private copy of the kit and of the code
+  folder, plus a scratch folder; needed where the worker could write into or see beyond
+  its code folder (setuid and rlimits levels).
+* shared (``Stage(..., share=True)``, bwrap level): the code folder is bound read-only in
+  place when it is a private tree of ours (owned by us, writable by nobody else, regular
+  files and folders only), and the kit is one read-only copy per judge process. Nothing is
+  copied or removed per worker. A tree that does not qualify is copied as above.
+"""
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import stat
@@ -9,29 +21,38 @@ from pathlib import Path
 
 KIT_FILES = ("worker.py", "protocol.py")
 HERE = Path(__file__).resolve().parent
+MAX_SHARED_ENTRIES = 5000    # bigger trees are copied (checking them would cost as much)
 
 
 class Stage:
-    """root/kit (worker.py, protocol.py), root/code (copy of code_dir), root/scratch.
+    """``kit``, ``code`` and ``scratch`` (None when shared) folders of one worker;
+    ``needed`` lists the folders the worker's uid must be able to reach."""
 
-    As root, everything belongs to root with the slot's gid (group read-only), so only the
-    slot's uid can read it and nobody but root can change it; scratch belongs to the uid."""
-
-    def __init__(self, code_dir, uid=None, gid=None):
+    def __init__(self, code_dir, uid=None, gid=None, share=False):
         code_dir = Path(code_dir)
         if not code_dir.is_dir():
             raise FileNotFoundError(f"code folder {code_dir} does not exist")
+        self.root = None
+        if share and is_private_tree(code_dir, readable_by_others=uid is not None):
+            self.kit, self.code, self.scratch = shared_kit(), code_dir, None
+            self.needed = [str(self.kit), str(self.code)]
+            return
         self.root = Path(tempfile.mkdtemp(prefix="coursekit-sandbox-"))
         self.kit, self.code, self.scratch = (self.root / n for n in ("kit", "code", "scratch"))
-        self.kit.mkdir()
-        for name in KIT_FILES:
-            shutil.copyfile(HERE / name, self.kit / name)
+        _copy_kit(self.kit)
         _copy_regular_tree(code_dir, self.code)
         self.scratch.mkdir()
+        self.needed = [str(self.root)]
         if uid is not None:
             self._restrict(uid, gid)
 
+    @property
+    def shared(self):
+        return self.root is None
+
     def _restrict(self, uid, gid):
+        """Everything belongs to root with the uid's gid (group read-only): only that uid
+        can read it, nobody but root can change it; scratch belongs to the uid."""
         for path in (self.root, self.kit, self.code, *self.kit.rglob("*"), *self.code.rglob("*")):
             os.chown(path, 0, gid)
             os.chmod(path, 0o750 if path.is_dir() else 0o640)
@@ -39,7 +60,62 @@ class Stage:
         os.chmod(self.scratch, 0o700)
 
     def remove(self):
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def is_private_tree(top: Path, readable_by_others: bool) -> bool:
+    """True if ``top`` and everything below are folders and regular files owned by us and
+    writable by nobody else (and, if asked, readable by others, for a sandbox uid)."""
+    euid, seen = os.geteuid(), 0
+    pending = [str(top)]
+    try:
+        if not _private_entry(os.lstat(top), euid, readable_by_others):
+            return False
+        while pending:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    seen += 1
+                    st = entry.stat(follow_symlinks=False)
+                    if seen > MAX_SHARED_ENTRIES or not _private_entry(st, euid,
+                                                                       readable_by_others):
+                        return False
+                    if stat.S_ISDIR(st.st_mode):
+                        pending.append(entry.path)
+    except OSError:
+        return False
+    return True
+
+
+def _private_entry(st, euid, readable_by_others):
+    is_dir = stat.S_ISDIR(st.st_mode)
+    if not (is_dir or stat.S_ISREG(st.st_mode)) or st.st_uid != euid or st.st_mode & 0o022:
+        return False
+    if readable_by_others:
+        need = 0o005 if is_dir else 0o004
+        return st.st_mode & need == need
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def shared_kit() -> Path:
+    """One read-only copy of the worker kit per judge process (removed at exit)."""
+    root = Path(tempfile.mkdtemp(prefix="coursekit-kit-"))
+    kit = root / "kit"
+    _copy_kit(kit)
+    for path in (root, kit):
+        os.chmod(path, 0o755)
+    for name in KIT_FILES:
+        os.chmod(kit / name, 0o644)
+    owner = os.getpid()
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
+    return kit
+
+
+def _copy_kit(kit: Path):
+    kit.mkdir()
+    for name in KIT_FILES:
+        shutil.copyfile(HERE / name, kit / name)
 
 
 def _copy_regular_tree(src: Path, dst: Path):

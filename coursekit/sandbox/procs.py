@@ -1,0 +1,91 @@
+"""Processes of a sandbox uid: find them, kill them all, reap their zombies.
+
+Root only, and only ever called for a uid whose lease (uids.py) the caller holds, so no
+live worker of anyone else can be hit. Processes are matched by their real uid, read from
+/proc/PID/status (the owner of /proc/PID is not enough: a process can make itself
+non-dumpable, and /proc/PID then belongs to root).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+SWEEP_WAIT_SECONDS = 2
+
+
+def _field(data, name):
+    at = data.find(b"\n" + name + b":")
+    if at < 0:
+        return None
+    words = data[at + len(name) + 2:at + len(name) + 64].split()
+    return words[0] if words else None
+
+
+def _scan(uid):
+    """(live pids, zombie pids re-parented to us) whose real uid is ``uid``."""
+    live, zombies, me = [], [], str(os.getpid()).encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", "rb") as f:
+                data = f.read()
+            real_uid, state = _field(data, b"Uid"), _field(data, b"State")
+            if real_uid is None or state is None or int(real_uid) != uid:
+                continue
+        except (OSError, ValueError):
+            continue
+        if not state.startswith(b"Z"):
+            live.append(int(entry))
+        elif _field(data, b"PPid") == me:
+            zombies.append(int(entry))
+    return live, zombies
+
+
+def live_processes_of(uid):
+    """Pids of the processes (zombies excepted) whose real uid is ``uid``."""
+    return _scan(uid)[0]
+
+
+def sweep_uid(uid):
+    """SIGKILL every process of ``uid`` and reap the zombies left to us. kill(-1) as that uid
+    is atomic, so even a fork bomb cannot escape it. Skipped when nothing of ``uid`` lives:
+    then nothing can appear (only root can become ``uid``)."""
+    live, zombies = _scan(uid)
+    if live:
+        _kill_all_of(uid)
+        deadline = time.monotonic() + SWEEP_WAIT_SECONDS
+        while live and time.monotonic() < deadline:
+            time.sleep(0.01)
+            live, zombies = _scan(uid)
+    for pid in zombies:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def _kill_all_of(uid):
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+
+def count_own_processes():
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                count += 1
+        except OSError:
+            pass
+    return count
