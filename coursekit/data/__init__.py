@@ -11,7 +11,9 @@ Images (scenes.py): 96x96 RGB PNGs of one or two shapes (circle, square, triangl
 cross; 8 colours; small or large) on a plain background (6 colours). One-shape scenes put
 the shape at one of 9 grid positions; two-shape scenes put them side by side or one above
 the other. Slight colour jitter and pixel noise; everything drawn from
-numpy.random.RandomState([seed, split]) so a seed gives byte-identical files.
+numpy.random.RandomState([seed, split]) so a seed gives byte-identical files (with the same
+numpy/BLAS build and BLAS thread count: the feature files hold BLAS float results, which
+differ in the last bits between thread counts; `coursekit data` runs BLAS single-threaded).
 
 Captions (captions.py): five differently worded captions per image from a small grammar
 ("a large red circle on blue", "one red circle in the top left corner", "the green square
@@ -36,6 +38,14 @@ overfit draw (np.random.seed(231); load_coco_data(max_train=50), i.e.
 np.random.randint(num_train_captions, size=50)) picks captions of 50 distinct images: two
 differently worded captions of one image among the 50 would put a floor under the loss.
 """
-from .generate import GENERATOR_VERSION, DatasetError, GenerationResult, generate, manifest_matches
+import os
+
+# Float results of BLAS (the fc7 projection, the PCA) depend on its thread count: run it
+# single-threaded unless told otherwise, so that `coursekit data` and the tests (whose
+# conftest does the same) write byte-identical files. Effective only before numpy loads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from .generate import GENERATOR_VERSION, DatasetError, GenerationResult, generate, manifest_matches  # noqa: E402
 
 __all__ = ["generate", "manifest_matches", "DatasetError", "GenerationResult", "GENERATOR_VERSION"]
