@@ -8,7 +8,7 @@ import pytest
 
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.model_checks import NULL
-from coursekit.judge.overfit import SETTINGS, run_overfit
+from coursekit.judge.overfit import SETTINGS, recipe, run_overfit
 from coursekit.judge.suite import HELPERS, valid_array
 
 SAMPLE_AGREEMENT = 0.9   # share of training images whose sample equals the reference's
@@ -17,6 +17,8 @@ SAMPLE_AGREEMENT = 0.9   # share of training images whose sample equals the refe
 def check_overfit(judge, cell):
     res = run_overfit(judge, cell)
     threshold = SETTINGS[cell]["threshold"]
+    if cell == "lstm":
+        judge.note(f"grader's recipe (cheaper than the notebook's): {recipe(cell)}.")
     if not res["final"] < threshold:
         raise CheckFailed(f"after training, the loss on the 50 training captions is {res['final']:.3f} "
                           f"(recomputed by the grader); it should be below {threshold}.")
@@ -30,7 +32,12 @@ def test_overfit(judge):
 
 @pytest.mark.item("lstm_overfit")
 def test_lstm_overfit(judge):
-    """the LSTM captioning model overfits 50 training captions (final loss < 0.5)"""
+    """the LSTM captioning model overfits 50 training captions (final loss < 0.5)
+
+    Same 50 captions as the notebook (np.random.seed(231) draw) and the provided solver, but a
+    cheaper recipe than the notebook's (hidden 512, wordvec 256, 100 iterations): hidden 128,
+    wordvec 64, float32, Adam lr 2e-2, full batch (50), 40 iterations, lr_decay 0.99
+    (overfit.SETTINGS["lstm"]). The reference reaches ~0.17 with it."""
     check_overfit(judge, "lstm")
 
 

@@ -56,7 +56,10 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                                missing_files=missing)
         plugin = JudgePlugin(context, only=set(items) if items else None)
         try:
+            # no third-party plugins (anyio's alone costs ~1 s to import) and no assertion
+            # rewriting (the suite reports through CheckFailed, never bare asserts)
             rc = pytest.main([str(suite), "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
+                              "--disable-plugin-autoload", "--assert=plain",
                               "-o", "console_output_style=classic", "--no-header", "-rN",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
                              plugins=[plugin, plugin_module])

@@ -9,16 +9,32 @@ from .suite import HELPERS
 
 SEED = 231
 MAX_TRAIN = 50
-SETTINGS = {  # the notebooks' settings (assignment-facts.md)
+# rnn: the notebook's recipe (assignment-facts.md). lstm: a cheaper recipe than the notebook's
+# (hidden 512, wordvec 256, 100 iterations: ~4x the RNN run) on the same 50 captions -- a
+# smaller model trained full-batch: hidden 128, wordvec 64, Adam lr 2e-2, batch 50 (all
+# captions), 40 epochs = 40 iterations, lr_decay 0.99; ~15% of the RNN run. Calibration on
+# the reference (judge-recomputed final loss): 0.175 (float32), 0.170 (float64 model), 0.214
+# (another initialisation seed) -- threshold 0.5 keeps a >2x margin; an untrained model is ~4.
+SETTINGS = {
     "rnn": {"model": {"hidden_dim": 512, "wordvec_dim": 256},
             "solver": {"update_rule": "adam", "num_epochs": 50, "batch_size": 25,
                        "optim_config": {"learning_rate": 5e-3}, "lr_decay": 0.95},
             "threshold": 0.1},
-    "lstm": {"model": {"hidden_dim": 512, "wordvec_dim": 256},
-             "solver": {"update_rule": "adam", "num_epochs": 50, "batch_size": 25,
-                        "optim_config": {"learning_rate": 5e-3}, "lr_decay": 0.995},
+    "lstm": {"model": {"hidden_dim": 128, "wordvec_dim": 64},
+             "solver": {"update_rule": "adam", "num_epochs": 40, "batch_size": 50,
+                        "optim_config": {"learning_rate": 2e-2}, "lr_decay": 0.99},
              "threshold": 0.5},
 }
+
+
+def recipe(cell: str) -> str:
+    """The training recipe in words (for feedback)."""
+    cfg = SETTINGS[cell]
+    s = cfg["solver"]
+    iters = s["num_epochs"] * max(1, MAX_TRAIN // s["batch_size"])
+    return (f"hidden_dim {cfg['model']['hidden_dim']}, wordvec_dim {cfg['model']['wordvec_dim']}, float32, "
+            f"{s['update_rule']} lr {s['optim_config']['learning_rate']:g}, batch {s['batch_size']}, "
+            f"{iters} iterations, lr_decay {s['lr_decay']:g}")
 
 
 def small_data(judge):
@@ -50,6 +66,8 @@ def train(judge, cell: str):
     state_list = [state[0], state[1], int(state[2]), int(state[3]), float(state[4])]
     res = judge.plain.call(f"{HELPERS}:overfit", state_list, arrays, word_to_idx, model_kwargs,
                            cfg["solver"], what="training with CaptioningSolver")
+    if isinstance(res, dict) and res.get("not_implemented") is True:
+        raise CheckFailed("CaptioningRNN.loss returns no gradients: not implemented yet (training skipped).")
     if not isinstance(res, dict) or not isinstance(res.get("params"), dict):
         raise CheckFailed("training did not return the model's parameters.")
     hist = res.get("loss_history")
