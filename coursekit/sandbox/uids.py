@@ -26,7 +26,8 @@ def lock_dir() -> str:
     """The lock folder, shared by every grader of this machine running as this user:
     /run/coursekit as root (not affected by $TMPDIR), else /tmp/coursekit-uids-<euid>."""
     euid = os.geteuid()
-    if euid == 0 and os.path.isdir(os.path.dirname(RUN_DIR)) and os.access("/run", os.W_OK):
+    parent = os.path.dirname(RUN_DIR)
+    if euid == 0 and os.path.isdir(parent) and os.access(parent, os.W_OK):
         path = RUN_DIR
     else:
         path = os.path.join(tempfile.gettempdir(), f"coursekit-uids-{euid}")
