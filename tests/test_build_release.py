@@ -77,13 +77,29 @@ def test_committed_trees_match_a_fresh_build(course, fresh):
         "release/ or solutions/ is stale: run `coursekit build` and commit both trees"
 
 
+def _leaks(release_dir: Path, solution_lines: set[str]):
+    found = []
+    for path in _files(release_dir):
+        for text, _ in _chunks(path):
+            found += [(path.name, line) for line in text.split("\n") if line.strip() in solution_lines]
+    return found
+
+
 def test_no_solution_or_hidden_test_line_reaches_release(course, solution_lines):
     assert len(solution_lines) > 50  # the source really has solution regions to leak
-    leaks = []
-    for path in _files(course.assignment_dir("release")):
-        for text, _ in _chunks(path):
-            leaks += [(path.name, line) for line in text.split("\n") if line.strip() in solution_lines]
-    assert leaks == []
+    assert _leaks(course.assignment_dir("release"), solution_lines) == []
+
+
+def test_the_leak_check_finds_a_planted_solution_line(course, solution_lines, tmp_path):
+    import shutil
+
+    copy = tmp_path / "release"
+    shutil.copytree(course.assignment_dir("release"), copy)
+    solved = (course.assignment_dir("solutions") / "cs231n" / "rnn_layers.py").read_text()
+    planted = next(line for line in solved.split("\n") if line.strip() in solution_lines)
+    helper = copy / "cs231n" / "gradient_check.py"
+    helper.write_text(helper.read_text() + "\n" + planted + "\n")
+    assert _leaks(copy, solution_lines) == [("gradient_check.py", planted)]
 
 
 def test_no_marker_in_release(course, markers):
