@@ -225,12 +225,17 @@ class Worker:
         then give the uid back to the pool; idempotent."""
         if self.closed:
             return
-        if self.channel is not None and self.dead is None:
-            self.channel.drain_outputs()
-        self._kill_all()
         self.closed = True
-        if self.dead is None:
-            self.dead = "the worker was closed"
+        try:
+            if self.channel is not None and self.dead is None:
+                self.channel.drain_outputs()
+            self._kill_all()
+        finally:
+            if self.dead is None:
+                self.dead = "the worker was closed"
+            self._free_resources()
+
+    def _free_resources(self):
         if self.proc is not None:
             for stream in (self.proc.stdout, self.proc.stderr):
                 stream.close()
@@ -240,7 +245,8 @@ class Worker:
         if self.stage is not None:
             self.stage.remove()
         if self.lease is not None:
-            self.lease.release()    # only now: nothing of this uid is left running
+            # after the sweep; should it have failed, the uid's next owner sweeps at start
+            self.lease.release()
 
     def __enter__(self):
         return self

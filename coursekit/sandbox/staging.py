@@ -12,7 +12,6 @@ Two ways to stage:
 from __future__ import annotations
 
 import atexit
-import functools
 import os
 import shutil
 import stat
@@ -97,9 +96,15 @@ def _private_entry(st, euid, readable_by_others):
     return True
 
 
-@functools.lru_cache(maxsize=1)
+_shared = {}
+
+
 def shared_kit() -> Path:
-    """One read-only copy of the worker kit per judge process (removed at exit)."""
+    """One read-only copy of the worker kit per judge process (removed at exit; made
+    again if something removed it meanwhile)."""
+    kit = _shared.get(os.getpid())
+    if kit is not None and all((kit / name).is_file() for name in KIT_FILES):
+        return kit
     root = Path(tempfile.mkdtemp(prefix="coursekit-kit-"))
     kit = root / "kit"
     _copy_kit(kit)
@@ -109,6 +114,7 @@ def shared_kit() -> Path:
         os.chmod(kit / name, 0o644)
     owner = os.getpid()
     atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
+    _shared[owner] = kit
     return kit
 
 
