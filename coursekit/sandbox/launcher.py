@@ -376,12 +376,12 @@ class Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self.uid is not None:
+            sweep_uid(self.uid)     # detached processes too; we hold the uid's lease
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        if self.uid is not None:
-            sweep_uid(self.uid)     # detached processes; we hold the uid's lease
 
 
 def startup_seconds(limits):

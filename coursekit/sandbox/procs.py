@@ -12,6 +12,7 @@ import signal
 import time
 
 SWEEP_WAIT_SECONDS = 2
+POLL_SECONDS = 0.002
 
 
 def _field(data, name):
@@ -57,7 +58,7 @@ def sweep_uid(uid):
         _kill_all_of(uid)
         deadline = time.monotonic() + SWEEP_WAIT_SECONDS
         while live and time.monotonic() < deadline:
-            time.sleep(0.01)
+            time.sleep(POLL_SECONDS)
             live, zombies = _scan(uid)
     for pid in zombies:
         try:
