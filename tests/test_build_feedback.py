@@ -2,7 +2,9 @@
 GenerateFeedback alone would)."""
 from __future__ import annotations
 
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from test_build_pipeline import tiny_course  # noqa: F401  (fixture: a one-notebook course in tmp_path)
 
 from coursekit.build.feedback import HideHiddenTests
 
@@ -35,3 +37,49 @@ def test_without_it_nbgrader_feedback_preprocessors_keep_hidden_tests():
 
     defaults = GenerateFeedback.class_traits()["preprocessors"].default()
     assert defaults and not any(issubclass(p, ClearHiddenTests) for p in defaults)
+
+
+def _feedback_html(course, root, env, extra_config: str) -> str:
+    """Autograde alice's submission of the tiny course, then generate_feedback; the HTML."""
+    import subprocess
+    import sys
+
+    config_file = root / "course_config.py"
+    config_file.write_text(config_file.read_text() + extra_config)
+    for verb, flags in (("autograde", ["--create", "--force"]), ("generate_feedback", ["--force"])):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", verb, "rnn_captioning", *flags,
+                               f"--NbGrader.config_file={config_file}", f"--CourseDirectory.root={root}"],
+                              cwd=root, capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    return (root / "feedback" / "alice" / "rnn_captioning" / "Tiny.html").read_text()
+
+
+@pytest.mark.slow
+def test_nbgrader_feedback_shows_hidden_tests_unless_configured(tiny_course, tmp_path):
+    import os
+    import shutil
+    import sys
+
+    from coursekit.build import build
+
+    root = tiny_course.root
+    (root / "build").mkdir()
+    build(tiny_course, root, execute_solutions=False, db_url=tiny_course.nbgrader.CourseDirectory.db_url)
+    submitted = root / "submitted" / "alice" / "rnn_captioning"
+    shutil.copytree(root / "solutions" / "rnn_captioning", submitted)
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+
+    plain = _feedback_html(tiny_course, root, env, "")
+    assert "hidden check" in plain  # nbgrader 0.9.6 alone leaks the hidden test into feedback
+    safe = _feedback_html(tiny_course, root, env, FEEDBACK_CONFIG)
+    assert "hidden check" not in safe
+    assert "double" in safe and "ones" in safe  # the visible test is still shown (highlighted HTML)
+
+
+FEEDBACK_CONFIG = '''
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "coursekit.build.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+'''
