@@ -8,6 +8,7 @@ import pytest
 
 from coursekit.sandbox import (SandboxStartError, StudentError, Worker, WorkerDied,
                                WorkerTimeout)
+from coursekit.sandbox import staging
 from coursekit.sandbox.staging import Stage
 from test_sandbox_worker import SLOT
 
@@ -93,3 +94,14 @@ def test_other_code_folders_are_copied(tmp_path, spoil):
     assert not stage.root.exists() and (code / "student.py").is_file()
     with start(code, "bwrap") as w:
         assert w.call("student:f") == 1
+
+
+def test_the_shared_kit_is_reused_and_a_tampered_one_is_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "_shared", {})
+    monkeypatch.setattr(staging.tempfile, "tempdir", str(tmp_path))
+    kit = staging.shared_kit()
+    assert staging.shared_kit() == kit and kit.parent == tmp_path
+    expected = (staging.HERE / "worker.py").read_bytes()
+    (kit / "worker.py").write_text("import os\nos._exit(0)\n")
+    other = staging.shared_kit()
+    assert other != kit and (other / "worker.py").read_bytes() == expected

@@ -6,12 +6,13 @@ Two ways to stage:
   its code folder (setuid and rlimits levels).
 * shared (``Stage(..., share=True)``, bwrap level): the code folder is bound read-only in
   place when it is a private tree of ours (owned by us, writable by nobody else, regular
-  files and folders only), and the kit is one read-only copy per judge process. Nothing is
-  copied or removed per worker. A tree that does not qualify is copied as above.
+  files and folders only), and the kit is one read-only copy shared by all workers (see
+  shared_kit). Nothing is copied or removed per worker. A tree that does not qualify is copied as above.
 """
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import shutil
 import stat
@@ -100,22 +101,54 @@ _shared = {}
 
 
 def shared_kit() -> Path:
-    """One read-only copy of the worker kit per judge process (removed at exit; made
-    again if something removed it meanwhile)."""
-    kit = _shared.get(os.getpid())
-    if kit is not None and all((kit / name).is_file() for name in KIT_FILES):
-        return kit
-    root = Path(tempfile.mkdtemp(prefix="coursekit-kit-"))
-    kit = root / "kit"
-    _copy_kit(kit)
-    for path in (root, kit):
-        os.chmod(path, 0o755)
-    for name in KIT_FILES:
-        os.chmod(kit / name, 0o644)
-    owner = os.getpid()
-    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(root, ignore_errors=True))
-    _shared[owner] = kit
+    """The read-only worker kit shared by every worker of this user on this machine:
+    <tmp>/coursekit-kit-<euid>-<digest of the kit files>, made once (atomically) and never
+    removed, so nothing leaks when a judge is killed. If someone else took that name, a
+    private copy for this process is used instead (removed at exit)."""
+    sources = {name: (HERE / name).read_bytes() for name in KIT_FILES}
+    digest = hashlib.sha256(b"\0".join(sources[n] for n in KIT_FILES)).hexdigest()[:16]
+    kit = Path(tempfile.gettempdir()) / f"coursekit-kit-{os.geteuid()}-{digest}"
+    cached = _shared.get(os.getpid())
+    if cached is not None and _is_our_kit(cached, sources):
+        return cached
+    if not _is_our_kit(kit, sources):
+        made = _make_kit(Path(tempfile.mkdtemp(prefix=".coursekit-kit-")))
+        try:
+            os.rename(made, kit)    # atomic; fails if the name exists (another process won)
+        except OSError:
+            shutil.rmtree(made, ignore_errors=True)
+    if not _is_our_kit(kit, sources):
+        kit = _make_kit(Path(tempfile.mkdtemp(prefix="coursekit-kit-")))
+        owner = os.getpid()
+        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(kit, ignore_errors=True))
+    _shared[os.getpid()] = kit
     return kit
+
+
+def _make_kit(kit: Path) -> Path:
+    for name in KIT_FILES:
+        shutil.copyfile(HERE / name, kit / name)
+        os.chmod(kit / name, 0o644)
+    os.chmod(kit, 0o755)
+    return kit
+
+
+def _is_our_kit(kit: Path, sources: dict) -> bool:
+    """A folder of ours, writable by nobody else, holding exactly the kit files."""
+    euid = os.geteuid()
+    try:
+        if not _private_entry(os.lstat(kit), euid, True):
+            return False
+        if sorted(os.listdir(kit)) != sorted(sources):
+            return False
+        for name, data in sources.items():
+            if not _private_entry(os.lstat(kit / name), euid, True):
+                return False
+            if (kit / name).read_bytes() != data:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _copy_kit(kit: Path):
