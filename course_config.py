@@ -38,6 +38,13 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 STUDENT_FILES = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 c.Autograde.exclude_overwriting = {"rnn_captioning": STUDENT_FILES}
 c.Execute.timeout = 600
+# nbgrader 0.9 puts hidden tests back into autograded notebooks and its default feedback shows
+# them; our feedback preprocessor list hides them again.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "coursekit.build.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 
 # ----------------------------------------------------------------------------- the kit
 KIT = {
