@@ -1,10 +1,15 @@
 """The trusted judge: grade one submission with the hidden suite (autograder/tests).
 
-    judge_submission(submission_dir, slot=0, config=None) -> GradingResult
+    judge_submission(submission_dir, slot=0, config=None, items=None, cores=1) -> GradingResult
 
 builds a fresh code dir (provided files from release/ + only the student files), runs the
 hidden pytest suite in-process (tests reach student code only through sandbox workers) and
-turns the recorded outcomes into a GradingResult. Never raises for anything the student did.
+turns the recorded outcomes into a GradingResult. Never raises for anything the student did;
+raises JudgeError when the judge itself fails (e.g. the sandbox could not start a worker).
+
+`cores` is the CPU budget of this submission: with 2 or more, the overfit trainings (the
+expensive part) start at once in dedicated workers (cores - 1 of them, most expensive
+first) while the other tests run; with 1, everything runs one call at a time.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ class JudgeError(RuntimeError):
 
 
 def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
-                     items=None) -> "GradingResult":
+                     items=None, cores: int = 1) -> "GradingResult":
     """Grade `submission_dir`; `items` (a subset of the test ids) restricts the run."""
     import pytest
 
@@ -32,6 +37,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
 
     from .codedir import build_code_dir
     from .context import JudgeContext
+    from .overfit import start_early
     from . import plugin as plugin_module
     from .plugin import JudgePlugin
     from .scoring import build_result
@@ -54,19 +60,21 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                           ref_layers=submodule(ref, "rnn_layers"))
         context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
                                missing_files=missing)
-        plugin = JudgePlugin(context, only=set(items) if items else None)
         try:
+            late = start_early(context, max(1, int(cores)), items)
+            plugin = JudgePlugin(context, only=set(items) if items else None, late=late)
             # no third-party plugins (anyio's alone costs ~1 s to import) and no assertion
             # rewriting (the suite reports through CheckFailed, never bare asserts)
             rc = pytest.main([str(suite), "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
                               "--disable-plugin-autoload", "--assert=plain",
-                              "-o", "console_output_style=classic", "--no-header", "-rN",
+                              "-o", "console_output_style=classic", "--no-header", "-rN", "--tb=short",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
                              plugins=[plugin, plugin_module])
         finally:
             session.close()
     if session.start_error:
-        raise JudgeError(f"could not start the sandbox: {session.start_error}")
+        raise JudgeError(f"the sandbox could not start a worker ({session.start_error}); "
+                         "this is a grader problem, not the submission's")
     if rc not in (0, 1) and not plugin.outcomes:
         raise JudgeError(f"the hidden suite did not run (pytest exit code {rc})")
     return build_result(submission_dir, plugin.outcomes, context, session,

@@ -1,4 +1,8 @@
-"""python -m coursekit.judge SUBMISSION_DIR RESULT_JSON [--slot N]"""
+"""python -m coursekit.judge SUBMISSION_DIR RESULT_JSON [--slot N] [--cores K] [--items ID...]
+
+Writes the result JSON and exits 0. When the judge itself fails (JudgeError, e.g. the sandbox
+could not start a worker) it writes a "crashed" result saying why, also with exit 0; any other
+failure exits non-zero and the batch step writes the crashed result."""
 from __future__ import annotations
 
 import argparse
@@ -6,21 +10,31 @@ import json
 import sys
 from pathlib import Path
 
-from coursekit.report.results import write_atomic
+from coursekit.report.results import GradingResult, write_atomic
 
-from . import judge_submission
+from . import JudgeError, judge_submission
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m coursekit.judge", description=__doc__)
     parser.add_argument("submission_dir", type=Path)
     parser.add_argument("result_json", type=Path)
-    parser.add_argument("--slot", type=int, default=0)
+    parser.add_argument("--slot", type=int, default=0, help="first sandbox uid slot tried")
+    parser.add_argument("--cores", type=int, default=1,
+                        help="CPU cores for this submission (>= 2: overfit trainings run early, "
+                             "in parallel with the other tests; default 1: one call at a time)")
     parser.add_argument("--items", nargs="*", default=None, help="grade only these test ids")
     args = parser.parse_args(argv)
-    result = judge_submission(args.submission_dir, slot=args.slot, items=args.items)
+    if args.cores < 1:
+        parser.error("--cores must be at least 1")
+    try:
+        result = judge_submission(args.submission_dir, slot=args.slot, items=args.items,
+                                  cores=args.cores)
+    except JudgeError as exc:
+        result = GradingResult.crashed(args.submission_dir.name, str(exc))
     write_atomic(args.result_json, json.dumps(result.to_dict(), indent=2, sort_keys=True))
-    print(f"{args.submission_dir}: {result.score} / {result.max_score}", file=sys.stderr)
+    print(f"{args.submission_dir}: {result.score} / {result.max_score}"
+          + (f" ({result.error})" if result.error else ""), file=sys.stderr)
     return 0
 
 

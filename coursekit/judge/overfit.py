@@ -2,6 +2,8 @@
 the seeds' 50 captions (drawn judge-side), then judge the returned parameters judge-side."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .checks import CheckFailed, valid_array
@@ -25,6 +27,8 @@ SETTINGS = {
                         "optim_config": {"learning_rate": 2e-2}, "lr_decay": 0.99},
              "threshold": 0.5},
 }
+# graded items that use each training, the trainings ordered from the most expensive
+USES = {"rnn": {"overfit", "sample"}, "lstm": {"lstm_overfit"}}
 
 
 def recipe(cell: str) -> str:
@@ -61,11 +65,8 @@ def train(judge, cell: str):
     """Train in the worker; returns (loss_history, params) as sent back (unverified)."""
     arrays, word_to_idx, state = small_data(judge)
     cfg = SETTINGS[cell]
-    model_kwargs = {**cfg["model"], "input_dim": arrays["train_features"].shape[1],
-                    "cell_type": cell, "dtype_name": "float32"}
-    state_list = [state[0], state[1], int(state[2]), int(state[3]), float(state[4])]
-    res = judge.plain.call(f"{HELPERS}:overfit", state_list, arrays, word_to_idx, model_kwargs,
-                           cfg["solver"], what="training with CaptioningSolver")
+    early = judge.shared.get(f"early:{cell}")
+    res = early.result() if early is not None else _train_call(judge.plain, arrays, word_to_idx, state, cell)
     if isinstance(res, dict) and res.get("not_implemented") is True:
         raise CheckFailed("CaptioningRNN.loss returns no gradients: not implemented yet (training skipped).")
     if not isinstance(res, dict) or not isinstance(res.get("params"), dict):
@@ -74,6 +75,61 @@ def train(judge, cell: str):
     hist = [float(v) for v in hist] if isinstance(hist, list) and all(
         isinstance(v, (int, float)) for v in hist) else []
     return hist, res["params"], word_to_idx, arrays
+
+
+def _train_call(runner, arrays, word_to_idx, state, cell: str):
+    """The training call itself (raw, unverified result)."""
+    cfg = SETTINGS[cell]
+    model_kwargs = {**cfg["model"], "input_dim": arrays["train_features"].shape[1],
+                    "cell_type": cell, "dtype_name": "float32"}
+    state_list = [state[0], state[1], int(state[2]), int(state[3]), float(state[4])]
+    return runner.call(f"{HELPERS}:overfit", state_list, arrays, word_to_idx, model_kwargs,
+                       cfg["solver"], what="training with CaptioningSolver")
+
+
+class EarlyTraining:
+    """One training running in a dedicated worker; the judge thread only waits on its pipe."""
+
+    def __init__(self, judge, cell: str):
+        arrays, word_to_idx, state = small_data(judge)      # judge-side, in the main thread
+        self.runner = judge.session.dedicated_runner()
+        self.runner.start()         # workers start from the main thread
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(arrays, word_to_idx, state, cell),
+                                        name=f"overfit-{cell}", daemon=True)
+        self._thread.start()
+
+    def _run(self, arrays, word_to_idx, state, cell):
+        try:
+            self._value = _train_call(self.runner, arrays, word_to_idx, state, cell)
+        except BaseException as exc:  # re-raised in the judge thread by result()
+            self._error = exc
+        finally:
+            self.runner.close()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def cells_for(items) -> list[str]:
+    """The overfit trainings a run needs, most expensive first."""
+    return [cell for cell, names in USES.items() if items is None or names & set(items)]
+
+
+def start_early(judge, cores: int, items=None) -> set[str]:
+    """With `cores` >= 2, start up to cores - 1 trainings (most expensive first) in dedicated
+    workers now, while the other tests run; returns the graded items that use them."""
+    late: set[str] = set()
+    for cell in cells_for(items)[:max(0, cores - 1)]:
+        try:
+            judge.shared[f"early:{cell}"] = EarlyTraining(judge, cell)
+        except Exception:   # e.g. no dataset: the test itself reports it, sequentially
+            continue
+        late |= USES[cell]
+    return late
 
 
 def judge_loss(judge, cell, params, word_to_idx, arrays) -> tuple[float, object]:

@@ -30,9 +30,10 @@ def judge():
 
 
 class JudgePlugin:
-    def __init__(self, context, only: set[str] | None = None):
+    def __init__(self, context, only: set[str] | None = None, late: set[str] | None = None):
         self.context = context
         self.only = only
+        self.late = late or set()     # items run last (their training started early)
         self.outcomes: list[Outcome] = []
         _ACTIVE["context"] = context
 
@@ -40,11 +41,11 @@ class JudgePlugin:
         config.addinivalue_line("markers", "item(name): the graded item this test counts for")
 
     def pytest_collection_modifyitems(self, config, items):
-        if self.only is None:
-            return
-        keep = [it for it in items if self._item_of(it) in self.only]
-        config.hook.pytest_deselected(items=[it for it in items if it not in keep])
-        items[:] = keep
+        if self.only is not None:
+            keep = [it for it in items if self._item_of(it) in self.only]
+            config.hook.pytest_deselected(items=[it for it in items if it not in keep])
+            items[:] = keep
+        items.sort(key=lambda it: self._item_of(it) in self.late)   # stable: order kept otherwise
 
     @staticmethod
     def _item_of(node) -> str | None:

@@ -1,8 +1,13 @@
-"""Workers of one submission: a plain one, and one with the reference building blocks
-substituted (started only when a plain run fails). Dead workers are restarted on demand.
+"""Workers of one submission: a plain one, one with the reference building blocks
+substituted (started only when a plain run fails), and, when the submission has spare
+cores, dedicated workers for the overfit trainings (overfit.py). They live side by side
+(the sandbox leases one uid per worker); a dead worker is restarted on demand.
 
 Every sandbox failure becomes a `CheckFailed` with a judge-written message; in substituted
-runs the student's exception text is never included.
+runs the student's exception text is never included. A worker that cannot start is the
+judge's problem (`SandboxUnavailable`, then JudgeError), never the student's. A student
+module that kills or hangs its worker while being imported fails every later check at once
+with one clear message (no restart per test).
 """
 from __future__ import annotations
 
@@ -21,7 +26,13 @@ LAYER_FUNCTIONS = STEP_FUNCTIONS + [
     "word_embedding_backward", "affine_forward", "affine_backward", "temporal_affine_forward",
     "temporal_affine_backward", "temporal_softmax_loss"]
 SUBSTITUTIONS = {"cs231n.rnn_layers": STEP_FUNCTIONS, "cs231n.classifiers.rnn": LAYER_FUNCTIONS}
+STUDENT_MODULES = ["cs231n.rnn_layers", "cs231n.classifiers.rnn"]   # imported right after start
+HELPERS = "ck_judge_helpers"
 MAX_STUDENT_TEXT = 600
+
+
+class SandboxUnavailable(RuntimeError):
+    """No worker could be started: an infrastructure error (the judge turns it into JudgeError)."""
 
 
 def _short(text: str) -> str:
@@ -40,11 +51,15 @@ class Runner:
     @property
     def worker(self):
         if self._worker is None:
-            # one live worker per slot (a slot's sandbox uid is shared): stop the other one
-            other = self.session.plain if self.substituted else self.session.subst
-            other.close()
             self._worker = self.session.start_worker(self.substituted)
         return self._worker
+
+    def start(self) -> None:
+        """Start the worker now (student modules imported); failures surface at the first call."""
+        try:
+            self.worker
+        except (CheckFailed, SandboxUnavailable):
+            pass
 
     def _drop(self):
         if self._worker is not None:
@@ -58,8 +73,9 @@ class Runner:
         """worker.call with judge-written failures; `what` names the student function."""
         from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
         self.session.check_deadline()
+        worker = self.worker
         try:
-            return self.worker.call(target, *args, **kwargs)
+            return worker.call(target, *args, **kwargs)
         except StudentError as exc:
             detail = "" if self.substituted else f":\n{_short(exc)}"
             raise CheckFailed(f"{what} raised an exception{detail}") from None
@@ -80,8 +96,9 @@ class Runner:
     def _op(self, op, *args, what):
         from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
         self.session.check_deadline()
+        worker = self.worker
         try:
-            return getattr(self.worker, op)(*args)
+            return getattr(worker, op)(*args)
         except StudentError as exc:
             detail = "" if self.substituted else f": {_short(exc)}"
             raise CheckFailed(f"{what} failed{detail}") from None
@@ -98,27 +115,46 @@ class Session:
         self.ref_layers = ref_layers
         self.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 300))
         self.isolation = None
-        self.start_error: str | None = None
+        self.start_error: str | None = None     # infrastructure: no worker could start
+        self.import_failure: str | None = None  # the student's module killed/hung its worker
         self.plain = Runner(self, substituted=False)
         self.subst = Runner(self, substituted=True)
+        self.extra: list[Runner] = []           # dedicated workers (overfit trainings)
 
     def check_deadline(self):
         if time.monotonic() > self.deadline:
             raise CheckFailed("not run: the submission used up its total time limit "
                               f"({self.limits.get('wall_seconds')} s).")
 
+    def dedicated_runner(self) -> Runner:
+        """A further plain worker of its own (closed with the session)."""
+        runner = Runner(self, substituted=False)
+        self.extra.append(runner)
+        return runner
+
     def callbacks(self) -> dict:
         return {f"ref:{name}": getattr(self.ref_layers, name) for name in LAYER_FUNCTIONS}
 
     def start_worker(self, substituted: bool):
+        """A started worker with the student modules imported (and, if `substituted`, the
+        reference functions in place). Raises SandboxUnavailable or CheckFailed."""
         from coursekit.sandbox import Worker
+        if self.start_error:
+            raise SandboxUnavailable(self.start_error)
+        if self.import_failure:
+            raise CheckFailed(self.import_failure)
         try:
             worker = Worker.start(self.code_dir, slot=self.slot, limits=self.limits,
                                   callbacks=self.callbacks() if substituted else {})
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
-            raise
+            raise SandboxUnavailable(self.start_error) from None
         self.isolation = worker.isolation
+        try:
+            self._import_student_modules(worker)
+        except CheckFailed:
+            worker.close()
+            raise
         if substituted:
             for module, names in SUBSTITUTIONS.items():
                 for name in names:
@@ -128,6 +164,25 @@ class Session:
                         pass
         return worker
 
+    def _import_student_modules(self, worker) -> None:
+        """Import each student module once; an exit or hang there is remembered for good.
+        An exception at import is left to each check (it shows the student's error)."""
+        from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
+        for module in STUDENT_MODULES:
+            try:
+                worker.call(f"{HELPERS}:import_module", module)
+            except StudentError:
+                continue
+            except WorkerDied:
+                self.import_failure = (f"not run: your module {module} exited while being imported "
+                                       "(os._exit, a crash or the memory limit), "
+                                       "so none of its functions could be called.")
+            except WorkerTimeout:
+                self.import_failure = (f"not run: your module {module} did not finish being imported "
+                                       f"within the time limit ({self.limits.get('call_seconds')} s).")
+            if self.import_failure:
+                raise CheckFailed(self.import_failure)
+
     def close(self):
-        self.plain.close()
-        self.subst.close()
+        for runner in [self.plain, self.subst, *self.extra]:
+            runner.close()
