@@ -59,28 +59,37 @@ def prepare_samples(course, out: Path) -> list[Path]:
     subs.mkdir(parents=True)
     release = course.assignment_dir("release")
     solutions = course.assignment_dir("solutions")
-    shutil.copytree(solutions, subs / "reference_solution")
-    shutil.copytree(release, subs / "untouched_handout")
-    make_buggy_copy(solutions, subs / "buggy_rnn_backward")
-    return sorted(subs.iterdir())
+    samples = [subs / "reference_solution", subs / "untouched_handout", subs / "buggy_rnn_backward"]
+    shutil.copytree(solutions, samples[0])
+    shutil.copytree(release, samples[1])
+    make_buggy_copy(solutions, samples[2])
+    return samples
 
 
 def score_table(grades: Path, names: list[str]) -> str:
-    rows = [("submission", "score", "max", "status")]
+    rows = [("submission", "score", "max", "extra credit", "status")]
     for name in names:
         path = grades / name / "results.json"
         if not path.is_file():
-            rows.append((name, "-", "-", "no result"))
+            rows.append((name, "-", "-", "-", "no result"))
             continue
         res = json.loads(path.read_text())
         tests = res.get("tests", [])
-        max_score = sum(t.get("max_score", 0) for t in tests)
-        failed = [t["name"] for t in tests if t.get("status") != "passed" and t.get("max_score", 0) > 0]
-        status = "all passed" if tests and not failed else (
-            res.get("extra_data", {}).get("error") or "failed: " + ", ".join(failed))
-        rows.append((name, f"{res.get('score', 0):g}", f"{max_score:g}", status[:70]))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+        graded = [t for t in tests if t.get("max_score", 0) > 0]
+        score = sum(t.get("score", 0) for t in graded)
+        extra = sum(t.get("score", 0) for t in tests if t.get("max_score", 0) == 0)
+        failed = [t["name"] for t in graded if t.get("status") != "passed"]
+        if res.get("extra_data", {}).get("error"):
+            status = "could not be graded: " + res["extra_data"]["error"]
+        elif not failed:
+            status = "all tests passed"
+        else:
+            status = f"{len(failed)} of {len(graded)} failed: " + ", ".join(failed)
+        if len(status) > 72:
+            status = status[:69] + "..."
+        rows.append((name, f"{score:g}", f"{sum(t['max_score'] for t in graded):g}", f"{extra:g}", status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -49,6 +49,8 @@ def execute_notebook(path: Path, env: dict, timeout: int) -> None:
     nb = nbio.read(path)
     metadata = dict(nb.metadata)  # keep the source's kernelspec/language_info byte-stable
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                            # quiet the kernel's "running over TCP without encryption" warning
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute(env=env, cwd=str(path.parent))
