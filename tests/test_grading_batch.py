@@ -15,7 +15,7 @@ from coursekit.grading import cli as grade_cli
 from coursekit.grading.batch import grade_batch, sanitise
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
-from coursekit.grading.slots import SlotPool
+from coursekit.grading.slots import SlotPool, cores_per_submission
 
 
 def _quiet(n):
@@ -82,13 +82,37 @@ def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):
     assert len(set(slots)) == 2          # two workers, each with its own sandbox slot
 
 
-def test_slots_are_exclusive_across_pools(tmp_path):
-    first = SlotPool(max_slots=2, directory=tmp_path, first_slot=0)
-    second = SlotPool(max_slots=2, directory=tmp_path, first_slot=0)
-    with first.claim() as a, second.claim() as b:
+def test_slot_hints_are_distinct_while_held():
+    pool = SlotPool()
+    with pool.claim() as a, pool.claim() as b:
         assert {a, b} == {0, 1}
-    with second.claim() as c:
+    with pool.claim() as c:
         assert c == 0                     # released on exit
+
+
+def test_jobs_is_a_cpu_budget_split_over_concurrent_submissions():
+    assert cores_per_submission(jobs=2, concurrent=1) == 2     # one submission: every core
+    assert cores_per_submission(jobs=8, concurrent=3) == 2
+    assert cores_per_submission(jobs=2, concurrent=2) == 1     # --jobs 2 over many: 1 core each
+    assert cores_per_submission(jobs=1, concurrent=1) == 1
+    assert cores_per_submission(jobs=3, concurrent=0) == 3     # nothing to grade: still >= 1
+
+
+def _cores_seen(out, names):
+    return {json.loads((out / n / "result.full.json").read_text())["extra_data"]["cores"] for n in names}
+
+
+def test_judge_gets_the_cores_of_its_submission(tmp_path, course, monkeypatch):
+    kit = course.kit
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    one = [make_dir_submission(tmp_path / "one", kit)]
+    grade_batch(one, tmp_path / "o1", GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(1))
+    assert _cores_seen(tmp_path / "o1", ["one"]) == {2}
+    many = [make_dir_submission(tmp_path / f"m{i}", kit) for i in range(3)]
+    grade_batch(many, tmp_path / "o2", GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(3))
+    assert _cores_seen(tmp_path / "o2", ["m0", "m1", "m2"]) == {1}
+    args = _args(grade_cli, [str(one[0]), "--out", str(tmp_path / "o3")])
+    assert args.jobs == (os.cpu_count() or 1)          # default: the whole machine
 
 
 def test_names_are_sanitised_and_unique(tmp_path, course, monkeypatch):

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..report.results import GradingResult, write_atomic
 from ..report.sheets import grades_csv, review_csv, review_html
 from .pipeline import GradeOptions, grade_submission, load_complete
 from .progress import Progress
-from .slots import SlotPool
+from .slots import SlotPool, cores_per_submission
 
 MANIFEST = "manifest.json"
 BATCH_FILES = {"grades.csv", "review.html", "review.csv", MANIFEST}
@@ -64,13 +64,17 @@ def assign_names(sources: list[Path], out: Path) -> dict[Path, str]:
 
 def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int = 1,
                 progress: Progress | None = None) -> BatchSummary:
+    """`jobs` is the CPU budget: min(jobs, submissions to grade) are graded at once, each
+    with max(1, jobs // that number) cores (see slots.cores_per_submission)."""
     out.mkdir(parents=True, exist_ok=True)
     names = assign_names(sources, out)
     todo = [(src, names[src]) for src in dict.fromkeys(sources)
             if load_complete(out / names[src]) is None]
     skipped = len(names) - len(todo)
     progress = progress or Progress(len(todo))
-    slots = SlotPool()      # slots (sandbox uids) are claimed machine-wide, not just per batch
+    slots = SlotPool()
+    concurrent = max(1, min(jobs, len(todo)))
+    opts = replace(opts, cores=cores_per_submission(jobs, concurrent))
 
     def work(item: tuple[Path, str]) -> GradingResult:
         src, name = item
@@ -79,7 +83,7 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
         progress.advance(name, result.error is not None)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with ThreadPoolExecutor(max_workers=concurrent) as pool:
         results = list(pool.map(work, todo))
     progress.finish(skipped)
     all_results = write_sheets(out, opts.kit)

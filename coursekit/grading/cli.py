@@ -1,5 +1,8 @@
 """`coursekit grade SUB... --out DIR [--jobs N]`: grade submissions (folders or .zip files).
 
+--jobs N is a CPU budget (default: all cores): min(N, submissions) are graded at once, each
+with max(1, N // that number) cores.
+
 Exit 0 when the batch was graded, whatever the scores; 2 for usage errors.
 """
 from __future__ import annotations
@@ -14,7 +17,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("submissions", nargs="+", metavar="SUB",
                         help="submission folder (shaped like release/<assignment>/) or .zip of one")
     parser.add_argument("--out", required=True, help="output folder (one sub-folder per submission)")
-    parser.add_argument("--jobs", type=int, default=1, help="parallel graders (default: 1)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="CPU budget of the batch (default: all cores, here %(default)s): "
+                             "min(N, submissions) submissions are graded at once, each with "
+                             "max(1, N // that number) cores; a submission with 2 or more cores "
+                             "runs its overfit trainings in parallel with its other tests, one "
+                             "with 1 core runs one call at a time. So one submission gets every "
+                             "core, and --jobs 2 over many submissions grades 2 at a time, 1 core "
+                             "each")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per submission (default: KIT limits wall_seconds plus a margin)")
     parser.add_argument("--judge-cmd", default=None,

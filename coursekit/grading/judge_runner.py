@@ -1,6 +1,6 @@
 """Run the trusted judge for one prepared submission in its own process, DMOJ style.
 
-`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --slot N` grades and writes a result JSON.
+`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --slot N --cores K` grades and writes a result JSON.
 This outer step owns the outcome: if the judge fails, times out, or writes nothing or invalid
 JSON, the result is a "crashed" one with a plain reason. The judge command can be replaced
 (tests, other engines) through the `judge_cmd` argument or $COURSEKIT_JUDGE_CMD.
@@ -45,9 +45,10 @@ def _die_with_parent() -> None:     # runs in the child between fork and exec
 
 def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str, slot: int,
               timeout: float, max_score: float, judge_cmd: list[str] | None = None,
-              env: dict | None = None) -> GradingResult:
+              env: dict | None = None, cores: int = 1) -> GradingResult:
     """Grade `sub_dir` with the judge; always returns a GradingResult (crashed on failure)."""
-    cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json), "--slot", str(slot)]
+    cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json), "--slot", str(slot),
+           "--cores", str(max(1, int(cores)))]
     start = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:

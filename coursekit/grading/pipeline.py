@@ -6,6 +6,7 @@ anything the submission does: every failure becomes a "crashed" GradingResult.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -30,6 +31,11 @@ class GradeOptions:
     timeout: float | None = None              # default: from KIT limits
     unpack_limits: dict = field(default_factory=dict)
     judge_env: dict = field(default_factory=dict)
+    cores: int | None = None                  # CPU cores per submission; None: all of them
+
+    @property
+    def judge_cores(self) -> int:
+        return max(1, self.cores if self.cores is not None else (os.cpu_count() or 1))
 
     @property
     def max_score(self) -> float:
@@ -48,7 +54,7 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
     timeout = opts.timeout or judge_timeout(opts.kit.get("limits", {}))
     result = run_judge(prepared.path, work / "judge-result.json", log_path, name=name, slot=slot,
                        timeout=timeout, max_score=opts.max_score, judge_cmd=opts.judge_cmd,
-                       env=opts.judge_env)
+                       env=opts.judge_env, cores=opts.judge_cores)
     result.extra_data["answers"] = answers_for(prepared.notebooks, opts.kit.get("notebooks", []))
     return result
 

@@ -1,64 +1,35 @@
-"""Sandbox slots claimed across processes, so two batches on one machine never share a uid.
-
-Each slot maps to its own sandbox uid, and the sandbox kills every leftover process of a slot's
-uid when a worker starts; two graders using the same slot at once would kill each other's
-workers. A slot is held through an exclusive flock on <dir>/slot-<n>.lock (released by the
-kernel when the holder dies, so a SIGKILLed batch leaves no stale claim).
-"""
+"""Slot hints for parallel graders: the sandbox leases its uids machine-wide itself (a flock
+per uid), so a slot is only the first uid a grader's workers try; distinct hints per job just
+avoid needless collisions. No cross-process state here."""
 from __future__ import annotations
 
-import fcntl
-import os
-import tempfile
 import threading
-import time
 from contextlib import contextmanager
-from pathlib import Path
-
-SLOT_DIR_ENV = "COURSEKIT_SLOT_DIR"
-FIRST_SLOT_ENV = "COURSEKIT_FIRST_SLOT"     # e.g. keep a dev machine's slots 0..7 for other tools
-DEFAULT_MAX_SLOTS = 16
-POLL_SECONDS = 0.2
 
 
-def slot_dir() -> Path:
-    path = Path(os.environ.get(SLOT_DIR_ENV) or Path(tempfile.gettempdir()) / "coursekit-slots")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+def cores_per_submission(jobs: int, concurrent: int) -> int:
+    """`--jobs` is the CPU budget of the whole batch: each of the `concurrent` submissions
+    graded at once gets max(1, jobs // concurrent) cores."""
+    return max(1, int(jobs) // max(1, int(concurrent)))
 
 
 class SlotPool:
-    def __init__(self, max_slots: int = DEFAULT_MAX_SLOTS, directory: Path | None = None,
-                 first_slot: int | None = None):
-        self.max_slots = max_slots
-        self.first = int(os.environ.get(FIRST_SLOT_ENV, 0)) if first_slot is None else first_slot
-        self.directory = directory or slot_dir()
-        self._lock = threading.Lock()
+    """Hands out the lowest slot hint not in use by this process's running jobs."""
 
-    def _try(self, slot: int) -> int | None:
-        fd = os.open(self.directory / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return None
-        return fd
+    def __init__(self, first_slot: int = 0):
+        self.first = first_slot
+        self._busy: set[int] = set()
+        self._lock = threading.Lock()
 
     @contextmanager
     def claim(self):
-        """Yield the lowest free slot number, waiting until one is free."""
-        while True:
-            with self._lock:
-                for slot in range(self.first, self.first + self.max_slots):
-                    fd = self._try(slot)
-                    if fd is not None:
-                        break
-                else:
-                    fd = None
-            if fd is not None:
-                break
-            time.sleep(POLL_SECONDS)
+        with self._lock:
+            slot = self.first
+            while slot in self._busy:
+                slot += 1
+            self._busy.add(slot)
         try:
             yield slot
         finally:
-            os.close(fd)        # closing the descriptor releases the flock
+            with self._lock:
+                self._busy.discard(slot)
