@@ -1,0 +1,30 @@
+"""Run every benchmark of the kit, one after the other, and print their tables.
+
+    python bench/run_all.py            # (also: make bench)
+
+Numbers are only comparable within one run on one machine; run it on a quiet machine.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = [
+    ("sandbox start-up", [sys.executable, "-m", "coursekit.sandbox.bench_startup"]),
+    ("grading speed", [sys.executable, str(HERE / "bench_grade.py")]),
+    ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
+]
+
+
+def main() -> int:
+    failed = 0
+    for title, cmd in BENCHES:
+        print(f"\n=== {title}: {' '.join(Path(c).name for c in cmd[1:])}", flush=True)
+        failed += subprocess.run(cmd).returncode != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
