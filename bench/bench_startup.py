@@ -1,6 +1,6 @@
 """Worker start-up time: median of N starts vs a raw bwrap + python + numpy run.
 
-    python -m coursekit.sandbox.bench_startup [--starts 10] [--isolation bwrap]
+    python bench/bench_startup.py [--starts 10] [--isolation bwrap]
 
 The code folder is a private copy of the provided cs231n package (what the judge grades in).
 """
@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import isolation as iso
-from .launcher import Worker
+from coursekit.sandbox import isolation as iso
+from coursekit.sandbox.launcher import Worker
 
 
 def _code_dir(tmp: Path) -> Path:
