@@ -1,0 +1,65 @@
+"""The judge against failures that are not wrong answers: a student module that exits while
+being imported (score 0, one clear message per test, quickly, not a crashed row), and a
+sandbox that cannot start (an infrastructure error: JudgeError, then a crashed row saying so)."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from coursekit.grading.pipeline import GradeOptions, grade_submission
+from coursekit.judge import JudgeError, judge_submission
+from coursekit.judge import __main__ as judge_main
+from coursekit.sandbox import SandboxStartError
+
+SLOT = 7
+STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
+EXIT_AT_IMPORT = "\nimport os as _ck_os\n_ck_os._exit(0)\n"
+IMPORT_MESSAGE = "exited while being imported"
+# far below the time budget a restart per test used to take (~18 s on this machine)
+QUICK_SECONDS = 10
+
+
+def make_submission(root, course, append_to=None, text=""):
+    for rel in STUDENT:
+        body = (course.assignment_dir("source") / rel).read_text()
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body + (text if rel == append_to else ""))
+    return root
+
+
+@pytest.mark.parametrize("module", STUDENT)
+def test_exit_at_import_fails_every_test_quickly(tmp_path, course, module):
+    sub = make_submission(tmp_path / "sub", course, append_to=module, text=EXIT_AT_IMPORT)
+    start = time.monotonic()
+    result = judge_submission(sub, config=course, slot=SLOT, cores=2)
+    assert time.monotonic() - start < QUICK_SECONDS
+    assert result.error is None and result.score == 0
+    assert "internal_errors" not in result.extra_data
+    assert len(result.tests) == len(course.kit["points"]) + len(course.kit["extra_credit"])
+    dotted = module[:-3].replace("/", ".")
+    for t in result.tests:          # no worker can import the submission: every check says so
+        assert t.output.startswith("[FAIL]") and f"{dotted} {IMPORT_MESSAGE}" in t.output, t.output
+
+def test_exit_at_import_is_a_graded_row_not_a_crash(tmp_path, course):
+    sub = make_submission(tmp_path / "sub", course, append_to=STUDENT[0], text=EXIT_AT_IMPORT)
+    result = grade_submission(sub, "exit", tmp_path / "out", GradeOptions(kit=course.kit, cores=1))
+    assert result.error is None and result.score == 0
+    assert all(IMPORT_MESSAGE in t.output for t in result.tests)
+
+
+def _no_sandbox(*args, **kwargs):
+    raise SandboxStartError("no greeting within 30 s (start-up time limit)", timed_out=True)
+
+
+def test_sandbox_start_failure_is_a_judge_error(tmp_path, course, monkeypatch):
+    from coursekit.sandbox import Worker
+    monkeypatch.setattr(Worker, "start", classmethod(lambda cls, *a, **k: _no_sandbox()))
+    sub = make_submission(tmp_path / "sub", course)
+    with pytest.raises(JudgeError, match="sandbox could not start"):
+        judge_submission(sub, config=course, slot=SLOT, items=["rnn_step_forward", "overfit"], cores=2)
+    out = tmp_path / "result.json"
+    assert judge_main.main([str(sub), str(out), "--items", "rnn_step_forward"]) == 0
+    data = json.loads(out.read_text())
+    assert "sandbox could not start" in data["error"] and not data["tests"]
