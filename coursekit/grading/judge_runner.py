@@ -20,6 +20,10 @@ from pathlib import Path
 from ..report.results import GradingResult
 
 JUDGE_ENV = "COURSEKIT_JUDGE_CMD"
+# Judge-side numpy runs single-threaded unless the caller says otherwise: a submission's
+# cores are for its sandbox workers (which run single-threaded too), and idle OpenBLAS
+# threads spin on the cores the workers need.
+JUDGE_THREAD_ENV = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -55,7 +59,7 @@ def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str, sl
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True, preexec_fn=_die_with_parent,
-                                    env={**os.environ, **(env or {})})
+                                    env={**JUDGE_THREAD_ENV, **os.environ, **(env or {})})
         except OSError as exc:
             return _crashed(name, f"the grader could not be started ({exc})", start, max_score)
         try:

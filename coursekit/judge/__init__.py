@@ -30,16 +30,12 @@ class JudgeError(RuntimeError):
 def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                      items=None, cores: int = 1) -> "GradingResult":
     """Grade `submission_dir`; `items` (a subset of the test ids) restricts the run."""
-    import pytest
-
     from coursekit import config as _config
     from coursekit.reference import reference, submodule
 
     from .codedir import build_code_dir
     from .context import JudgeContext
     from .overfit import start_early
-    from . import plugin as plugin_module
-    from .plugin import JudgePlugin
     from .scoring import build_result
     from .session import Session
 
@@ -62,6 +58,10 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                                missing_files=missing)
         try:
             late = start_early(context, max(1, int(cores)), items)
+            import pytest   # after the early start: its import is on the critical path
+
+            from . import plugin as plugin_module
+            from .plugin import JudgePlugin
             plugin = JudgePlugin(context, only=set(items) if items else None, late=late)
             # no third-party plugins (anyio's alone costs ~1 s to import) and no assertion
             # rewriting (the suite reports through CheckFailed, never bare asserts)
