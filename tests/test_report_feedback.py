@@ -1,7 +1,6 @@
 """feedback.html, answers extraction and the TA review sheets: content and HTML escaping."""
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -34,9 +33,14 @@ def test_feedback_has_scores_outputs_isolation_and_plot():
     html = render_feedback(_result())
     assert "Score:</b> 5 / 15" in html and "+1 extra credit" in html
     assert "bwrap" in html and "loss too high" in html
-    png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html).group(1)
-    assert base64.b64decode(png).startswith(b"\x89PNG")
-    assert "data:image/png" not in render_feedback(_result(overfit=False))
+    svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
+    student = re.search(r'<polyline class="student"[^>]* points="([^"]+)"', svg).group(1).split()
+    reference = re.search(r'<polyline class="reference"[^>]* points="([^"]+)"', svg).group(1).split()
+    assert len(student) == 3 and len(reference) == 3
+    # SVG y grows downwards: a falling loss curve has increasing y coordinates
+    ys = [float(p.split(",")[1]) for p in student]
+    assert ys[0] < ys[1] < ys[2]
+    assert "<svg" not in render_feedback(_result(overfit=False))
 
 
 def test_feedback_escapes_student_controlled_text():

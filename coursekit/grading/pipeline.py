@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -60,33 +59,9 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
     return result
 
 
-_WARM = threading.Lock()
-_warmed = False
-
-
-def warm_up_feedback() -> None:
-    """Draw a throw-away loss plot on a background thread, once per process: the first plot
-    pays ~1 s of matplotlib imports and font set-up, which then overlaps the judge's run
-    instead of following it."""
-    global _warmed
-    with _WARM:
-        if _warmed:
-            return
-        _warmed = True
-
-    def draw():
-        try:
-            from ..report.feedback import loss_plot_png
-            loss_plot_png([2.0, 1.0, 0.5], [2.0, 0.9, 0.4], "warm-up")
-        except Exception:       # the real report handles (and shows) plotting problems
-            pass
-    threading.Thread(target=draw, name="feedback-warm-up", daemon=True).start()
-
-
 def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
                      slot: int = 0) -> GradingResult:
     """Grade `src` and write out_dir/{results.json, feedback.html, answers.md, result.full.json}."""
-    warm_up_feedback()
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
     try:

@@ -1,22 +1,19 @@
 """feedback.html for one submission: score table, each test's output, isolation level, and the
 overfit loss curve against the reference. Every string is HTML-escaped (student-controlled
-text never becomes markup); the plot is an embedded base64 PNG (matplotlib, Agg backend).
+text never becomes markup); the plot is inline SVG drawn by `svgplot` (no plotting library).
 """
 from __future__ import annotations
 
-import base64
-import io
 import math
-import threading
 from html import escape
 
 from .results import GradingResult
+from .svgplot import loss_chart_svg
 
 CSS = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .passed{color:#176f2c}.failed{color:#a4161a}pre{background:#f6f6f6;padding:.6em;
 white-space:pre-wrap;overflow-wrap:anywhere}.error{background:#fde8e8;padding:.6em}"""
-_PLOT_LOCK = threading.Lock()      # matplotlib (mathtext parsing) is not thread-safe
 CURVES = (("overfit", "Overfit (vanilla RNN)"), ("lstm_overfit", "Overfit (LSTM, extra credit)"))
 
 
@@ -75,13 +72,12 @@ def _curve_section(data, label: str) -> str:
         return ""
     reference = _numbers(data.get("reference_loss_history"))
     try:
-        png = loss_plot_png(student, reference, label)
+        svg = loss_chart_svg(student, reference, label)
     except Exception as exc:          # a plotting problem must not cost the student the report
         return f"<h2>{escape(label)}</h2>\n<p>(plot unavailable: {escape(type(exc).__name__)})</p>"
     final = data.get("final_loss")
     final_txt = f"<p>Final loss: {final:.4g}</p>" if isinstance(final, (int, float)) else ""
-    return (f"<h2>{escape(label)}</h2>\n{final_txt}\n"
-            f"<img alt='{escape(label)} loss curve' src='data:image/png;base64,{png}'>")
+    return f"<h2>{escape(label)}</h2>\n{final_txt}\n{svg}"
 
 
 def _numbers(values) -> list[float]:
@@ -94,32 +90,3 @@ def _numbers(values) -> list[float]:
         else:
             out.append(float("nan"))
     return out
-
-
-def loss_plot_png(student: list[float], reference: list[float], title: str) -> str:
-    """The student's loss curve against the reference's, as a base64 PNG."""
-    with _PLOT_LOCK:
-        return _plot(student, reference, title)
-
-
-def _plot(student: list[float], reference: list[float], title: str) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 3.5), dpi=90)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.plot(range(1, len(student) + 1), student, label="your model", color="#c0392b", lw=2)
-    if reference:
-        ax.plot(range(1, len(reference) + 1), reference, label="reference", color="#333", lw=1,
-                ls="--")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("training loss")
-    ax.set_title(title)
-    if all(v > 0 for v in student + reference if v == v):
-        ax.set_yscale("log")
-    ax.legend()
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
