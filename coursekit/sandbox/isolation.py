@@ -1,18 +1,24 @@
-"""How a worker process is isolated: bwrap, setuid, or rlimits only.
+"""How a worker process is isolated: bwrap, setuid, setuid-perms, or rlimits only.
 
 Builds the command line, the environment and the pre-exec function of the worker process.
 As root, the pre-exec function runs in the forked child before exec: it may create a private
 mount namespace (to make a Python installation under an untraversable folder such as /root
-reachable, and to hide folders), sets the rlimits, and drops to the slot's uid.
+reachable, and to hide folders), sets the rlimits, and drops to the slot's uid. Where no
+mount namespace can be made (mount_namespace_available), the setuid-perms level hides by
+permissions instead (perms.py).
 """
 from __future__ import annotations
 
 import ctypes
+import functools
+import json
 import os
 import resource
 import signal
 import stat
+import subprocess
 import sys
+import tempfile
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS = 0x20000
@@ -104,6 +110,24 @@ def make_preexec(limits, uid=None, gid=None, cover_plan=(), chdir=None, extra_pr
     return preexec
 
 
+@functools.lru_cache(maxsize=1)
+def mount_namespace_available() -> bool:
+    """Can this process make a private mount namespace and mount a tmpfs in it (what the
+    setuid level's covers need)? Tried once per process in a forked child, so the parent is
+    untouched; a child killed by seccomp counts as "no". False when not root."""
+    if os.geteuid() != 0:
+        return False
+    target = os.fsencode(tempfile.gettempdir())
+    pid = os.fork()
+    if pid == 0:
+        ok = (_libc.unshare(_CLONE_NEWNS) == 0
+              and _libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) == 0
+              and _libc.mount(b"tmpfs", target, b"tmpfs", 0, b"size=64k") == 0)
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
 def _apply_covers(plan):
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
     _check(_libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
@@ -125,13 +149,23 @@ def become_subreaper():
     _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def python_dirs() -> list:
-    """Folders the interpreter and numpy need (read-only)."""
-    import numpy
+_DIRS_SCRIPT = ("import json, os, sys, numpy; print(json.dumps([sys.base_prefix, sys.prefix, "
+                "os.path.realpath(sys.executable), numpy.__file__]))")
 
-    dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
-            os.path.dirname(os.path.realpath(sys.executable))}
-    dirs.add(os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__))))
+
+def python_dirs(executable=None) -> list:
+    """Folders the interpreter and numpy need (read-only): those of this process, or of
+    another ``executable`` (asked once, in a subprocess)."""
+    if executable is None:
+        import numpy
+        found = [sys.base_prefix, sys.prefix, sys.executable, numpy.__file__]
+    else:
+        out = subprocess.run([executable, "-I", "-c", _DIRS_SCRIPT], capture_output=True,
+                             text=True, timeout=60, check=True).stdout
+        found = json.loads(out)
+    dirs = {os.path.realpath(found[0]), os.path.realpath(found[1]),
+            os.path.dirname(os.path.realpath(found[2])),
+            os.path.dirname(os.path.dirname(os.path.realpath(found[3])))}
     return sorted(d for d in dirs if not any(_under(d, o) and d != o for o in dirs))
 
 
@@ -140,7 +174,7 @@ def sandbox_env(home: str, tmp: str) -> dict:
             **THREAD_ENV}
 
 
-def bwrap_command(bwrap, kit_dir, code_dir, python_args) -> list:
+def bwrap_command(bwrap, kit_dir, code_dir, python_args, python_folders) -> list:
     """bubblewrap command line: no network, new pid/ipc/uts/user namespaces, read-only
     system + Python, the kit and code folders, a private /tmp; nothing else."""
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
@@ -154,7 +188,7 @@ def bwrap_command(bwrap, kit_dir, code_dir, python_args) -> list:
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
     cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    for d in python_dirs():
+    for d in python_folders:
         cmd += ["--ro-bind", d, d]
     cmd += ["--ro-bind", kit_dir, SANDBOX_KIT, "--ro-bind", code_dir, SANDBOX_CODE,
             "--proc", "/proc", "--dev", "/dev",

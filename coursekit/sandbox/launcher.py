@@ -11,6 +11,7 @@ import sys
 import time
 
 from . import isolation as iso
+from . import perms
 from .channel import Channel, Closed
 from .errors import (IsolationUnavailable, SandboxError, SandboxStartError, StudentError,
                      WorkerDied, WorkerTimeout)
@@ -26,7 +27,8 @@ DEFAULT_LIMITS = {"wall_seconds": 300, "call_seconds": 60, "cpu_seconds": 240,
 DEFAULT_UID_BASE = 64000
 DEFAULT_STARTUP_SECONDS = 30    # start-up budget: max(this, call_seconds) unless set
 STARTUP_STDERR_CHARS = 400
-LEVELS = ("bwrap", "setuid", "rlimits")
+LEVELS = ("bwrap", "setuid", "setuid-perms", "rlimits")
+WORKER_PYTHON = None        # interpreter of the workers; None: the judge's own (sys.executable)
 _tokens = itertools.count(1)
 
 
@@ -41,8 +43,8 @@ def _kit_settings():
 
 
 def default_hide(course_root):
-    """Folders hidden in setuid mode: the folder holding the course (its siblings too),
-    root's and users' homes."""
+    """Folders hidden in setuid modes: the folder holding the course (its siblings too),
+    root's and users' homes (covered by a tmpfs, or checked unreachable in setuid-perms)."""
     hide = ["/root", "/home"]
     if course_root is not None:
         hide.append(os.path.dirname(os.path.realpath(course_root)))
@@ -157,18 +159,27 @@ class Worker:
             kit_dir, code_dir = iso.SANDBOX_KIT, iso.SANDBOX_CODE
         else:
             kit_dir, code_dir = str(stage.kit), str(stage.code)
-        python = [sys.executable, "-I", "-B", f"{kit_dir}/worker.py", str(req_fd), str(rep_fd),
+        executable = WORKER_PYTHON or sys.executable
+        python = [executable, "-I", "-B", f"{kit_dir}/worker.py", str(req_fd), str(rep_fd),
                   code_dir]
-        needed = _python_dirs() + stage.needed
+        needed = _python_dirs(executable) + stage.needed
         if level == "bwrap":
-            argv = iso.bwrap_command(bwrap, str(stage.kit), str(stage.code), python)
+            argv = iso.bwrap_command(bwrap, str(stage.kit), str(stage.code), python,
+                                     _python_dirs(executable))
             plan = iso.plan_covers(needed, [], self.uid, self.gid) if self.uid is not None else []
             preexec = iso.make_preexec(self.limits, self.uid, self.gid, plan)
             return argv, preexec, iso.sandbox_env("/tmp", "/tmp"), "/"
         env = iso.sandbox_env(str(stage.scratch), str(stage.scratch))
         if level == "setuid":
+            if not iso.mount_namespace_available():
+                raise IsolationUnavailable("no mount namespace can be made here (no "
+                                           "CAP_SYS_ADMIN, or seccomp/AppArmor forbids it)")
             plan = iso.plan_covers(needed, self.hide, self.uid, self.gid)
             preexec = iso.make_preexec(self.limits, self.uid, self.gid, plan, chdir=code_dir)
+            return python, preexec, env, "/"
+        if level == "setuid-perms":
+            perms.check(self.hide, needed, self.uid, self.gid)
+            preexec = iso.make_preexec(self.limits, self.uid, self.gid, chdir=code_dir)
             return python, preexec, env, "/"
         preexec = iso.make_preexec(self.limits, extra_processes=count_own_processes())
         return python, preexec, env, code_dir
@@ -392,21 +403,21 @@ def startup_seconds(limits):
     return max(float(DEFAULT_STARTUP_SECONDS), float(limits["call_seconds"]))
 
 
-@functools.lru_cache(maxsize=1)
-def _python_dirs():
-    return iso.python_dirs()
+@functools.lru_cache(maxsize=4)
+def _python_dirs(executable):
+    return iso.python_dirs(None if executable == sys.executable else executable)
 
 
 def _levels(isolation):
     root = os.geteuid() == 0
     if isolation is None:
-        return ["bwrap", "setuid"] if root else ["bwrap", "rlimits"]
+        return ["bwrap", "setuid", "setuid-perms"] if root else ["bwrap", "rlimits"]
     if isolation not in LEVELS:
         raise ValueError(f"isolation must be one of {LEVELS}, not {isolation!r}")
     if isolation == "rlimits" and root:
         raise IsolationUnavailable("refusing to run student code as root with rlimits only")
-    if isolation == "setuid" and not root:
-        raise IsolationUnavailable("the setuid level needs root")
+    if isolation.startswith("setuid") and not root:
+        raise IsolationUnavailable(f"the {isolation} level needs root")
     return [isolation]
 
 
