@@ -10,7 +10,7 @@ import pytest
 from coursekit.sandbox import (Handle, IsolationUnavailable, StudentError, Worker, WorkerDied)
 
 SLOT = 7  # a slot of its own, so that these tests never touch another grader's worker
-LEVELS = ["bwrap", "setuid", "rlimits"]
+LEVELS = ["bwrap", "setuid", "setuid-perms", "rlimits"]
 
 STUDENT = '''
 import numpy as np
