@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
@@ -94,6 +95,9 @@ def test_run_autograder_grades_a_submission(autograder, tmp_path, course, monkey
     assert res["score"] == sum(course.kit["points"].values()) / 2 + sum(course.kit["extra_credit"].values())
     assert len(res["tests"]) == len(course.kit["points"]) + len(course.kit["extra_credit"])
     assert (autograder / "results" / "feedback.html").is_file()
+    if os.geteuid() == 0:   # secrets unreadable by the sandbox uids (setuid-perms level)
+        for folder in (autograder, autograder / "source", autograder / "results"):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 def test_run_autograder_accepts_a_zip_upload(autograder, tmp_path, course, monkeypatch):

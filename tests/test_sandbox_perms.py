@@ -1,8 +1,8 @@
 """The setuid-perms level: a root judge that can make no mount namespace (a Docker container
 such as Gradescope's) hides the secrets by permissions, checked before every start.
 
-The "no mount namespace" case is forced by replacing the probe; bwrap is made unavailable
-the same way. The workers need an interpreter the sandbox uids can reach: the judge's own if
+The "no mount namespace" case is forced by replacing the probe; bwrap is replaced by one
+that fails like it does in such a container. The workers need an interpreter the sandbox uids can reach: the judge's own if
 it is, else a throw-away venv on the system Python of the same version that borrows this
 numpy (skipped when there is none)."""
 import os
@@ -34,6 +34,8 @@ def read(path):
 SECRET = "the hidden tests"
 HIDDEN_OK = 0o700
 REACHABLE_MODES = [0o755, 0o711, 0o744]     # listable, enterable, or both
+BROKEN_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not " \
+               "permitted' >&2\nexit 1\n"
 OTHER_UID = 64999                           # never a leased sandbox uid of these tests
 ACL_XATTR = "system.posix_acl_access"
 ACL_UNDEFINED_ID = 0xFFFFFFFF
@@ -66,10 +68,23 @@ def worker_python():
 
 
 @pytest.fixture
-def no_mount_namespace(monkeypatch, worker_python):
-    """A Docker-like machine: no mount namespace, bwrap unusable."""
+def broken_bwrap(monkeypatch):
+    """bwrap installed but failing (seccomp forbids user namespaces)."""
+    folder = tempfile.mkdtemp(prefix="coursekit-perms-bwrap-")
+    os.chmod(folder, 0o755)                     # run as the sandbox uid
+    path = os.path.join(folder, "bwrap")
+    with open(path, "w") as f:
+        f.write(BROKEN_BWRAP)
+    os.chmod(path, 0o755)
+    monkeypatch.setattr(launcher.shutil, "which", lambda name, *a, **k: path)
+    yield path
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def no_mount_namespace(monkeypatch, worker_python, broken_bwrap):
+    """A Docker-like machine: no mount namespace, bwrap failing."""
     monkeypatch.setattr(isolation, "mount_namespace_available", lambda: False)
-    monkeypatch.setattr(launcher.shutil, "which", lambda *args, **kwargs: None)
     monkeypatch.setattr(launcher, "WORKER_PYTHON", worker_python)
 
 
@@ -114,7 +129,7 @@ def test_a_reachable_hidden_folder_refuses_the_start(no_mount_namespace, secret_
     message = str(info.value)
     assert f"hidden path {secret_dir} is reachable" in message
     assert "make it mode 0700 owned by root" in message
-    assert "setuid: no mount namespace" in message      # the stronger level was tried first
+    assert "bwrap: " in message and "setuid: no mount namespace" in message  # tried first
 
 
 def test_a_folder_the_worker_needs_must_be_usable(no_mount_namespace, secret_dir, tmp_path,
@@ -134,6 +149,14 @@ def test_the_level_can_be_forced_where_mount_namespaces_work(worker_python, secr
         assert w.isolation == "setuid-perms"
         with pytest.raises(StudentError, match="PermissionError"):
             w.call("student:read", os.path.join(secret_dir, "tests.py"))
+
+
+def test_a_failing_bwrap_falls_back_to_the_next_level(broken_bwrap, tmp_path):
+    if not isolation.mount_namespace_available():
+        pytest.skip("no mount namespace here (covered by the setuid-perms tests)")
+    with Worker.start(make_code(tmp_path), slot=SLOT) as w:
+        assert w.isolation == "setuid"
+        assert w.call("student:tanh_sum", np.zeros(3)) == 0.0
 
 
 def test_the_mount_namespace_probe_leaves_the_judge_untouched():

@@ -145,3 +145,17 @@ def test_a_lock_folder_others_can_write_is_refused(tmp_path, monkeypatch, spare_
     (tmp_path / f"coursekit-uids-{os.geteuid()}").chmod(0o777)
     with pytest.raises(IsolationUnavailable, match="writable by nobody else"):
         uids.UidLease.acquire(*spare_pool)
+
+
+def test_an_unusable_run_folder_falls_back_to_the_temp_folder(tmp_path, monkeypatch,
+                                                               spare_pool):
+    if os.geteuid() != 0:
+        pytest.skip("only root uses /run")
+    monkeypatch.setattr(uids, "RUN_DIR", "/proc/coursekit-locks")   # mkdir fails there
+    monkeypatch.setattr(uids.tempfile, "tempdir", str(tmp_path))
+    assert uids.lock_dir() == str(tmp_path / "coursekit-uids-0")
+    lease = uids.UidLease.acquire(*spare_pool)
+    try:
+        assert os.path.dirname(lease.path) == str(tmp_path / "coursekit-uids-0")
+    finally:
+        lease.release()

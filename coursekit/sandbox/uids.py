@@ -24,21 +24,23 @@ _guard = threading.Lock()       # two threads of one process must not probe the 
 
 def lock_dir() -> str:
     """The lock folder, shared by every grader of this machine running as this user:
-    /run/coursekit as root (not affected by $TMPDIR), else /tmp/coursekit-uids-<euid>."""
+    /run/coursekit as root (not affected by $TMPDIR), else -- or when /run is missing or
+    read-only, as in some containers -- <tmp>/coursekit-uids-<euid>."""
     euid = os.geteuid()
-    parent = os.path.dirname(RUN_DIR)
-    if euid == 0 and os.path.isdir(parent) and os.access(parent, os.W_OK):
-        path = RUN_DIR
-    else:
-        path = os.path.join(tempfile.gettempdir(), f"coursekit-uids-{euid}")
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise IsolationUnavailable(f"cannot create the uid lock folder {path}: {exc}") from None
-    _check_private(path, euid)
-    return path
+    fallback = os.path.join(tempfile.gettempdir(), f"coursekit-uids-{euid}")
+    candidates = [RUN_DIR, fallback] if euid == 0 else [fallback]
+    for path in candidates:
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            if path != candidates[-1]:
+                continue
+            raise IsolationUnavailable(f"cannot create the uid lock folder {path}: {exc}") \
+                from None
+        _check_private(path, euid)
+        return path
 
 
 def _check_private(path, euid):
