@@ -174,7 +174,7 @@ def sandbox_env(home: str, tmp: str) -> dict:
             **THREAD_ENV}
 
 
-def bwrap_command(bwrap, kit_dir, code_dir, python_args, python_folders) -> list:
+def bwrap_command(bwrap, kit_dir, code_dir, python_args, python_folders=None) -> list:
     """bubblewrap command line: no network, new pid/ipc/uts/user namespaces, read-only
     system + Python, the kit and code folders, a private /tmp; nothing else."""
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
@@ -188,7 +188,7 @@ def bwrap_command(bwrap, kit_dir, code_dir, python_args, python_folders) -> list
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
     cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-    for d in python_folders:
+    for d in python_dirs() if python_folders is None else python_folders:
         cmd += ["--ro-bind", d, d]
     cmd += ["--ro-bind", kit_dir, SANDBOX_KIT, "--ro-bind", code_dir, SANDBOX_CODE,
             "--proc", "/proc", "--dev", "/dev",

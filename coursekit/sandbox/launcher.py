@@ -167,22 +167,28 @@ class Worker:
             argv = iso.bwrap_command(bwrap, str(stage.kit), str(stage.code), python,
                                      _python_dirs(executable))
             plan = iso.plan_covers(needed, [], self.uid, self.gid) if self.uid is not None else []
+            if plan and not iso.mount_namespace_available():
+                raise IsolationUnavailable(f"the sandbox uid cannot enter {plan[0][0]} (on the "
+                                           "way to Python) and no mount namespace can be made")
             preexec = iso.make_preexec(self.limits, self.uid, self.gid, plan)
             return argv, preexec, iso.sandbox_env("/tmp", "/tmp"), "/"
         env = iso.sandbox_env(str(stage.scratch), str(stage.scratch))
-        if level == "setuid":
-            if not iso.mount_namespace_available():
-                raise IsolationUnavailable("no mount namespace can be made here (no "
-                                           "CAP_SYS_ADMIN, or seccomp/AppArmor forbids it)")
-            plan = iso.plan_covers(needed, self.hide, self.uid, self.gid)
-            preexec = iso.make_preexec(self.limits, self.uid, self.gid, plan, chdir=code_dir)
-            return python, preexec, env, "/"
-        if level == "setuid-perms":
-            perms.check(self.hide, needed, self.uid, self.gid)
-            preexec = iso.make_preexec(self.limits, self.uid, self.gid, chdir=code_dir)
-            return python, preexec, env, "/"
+        if level.startswith("setuid"):
+            return python, self._setuid_preexec(needed, code_dir), env, "/"
         preexec = iso.make_preexec(self.limits, extra_processes=count_own_processes())
         return python, preexec, env, code_dir
+
+    def _setuid_preexec(self, needed, code_dir):
+        """setuid: covers in a private mount namespace; setuid-perms: none, but only after
+        checking that the permissions alone hide what must be hidden."""
+        if self.isolation == "setuid-perms":
+            perms.check(self.hide, needed, self.uid, self.gid)
+            return iso.make_preexec(self.limits, self.uid, self.gid, chdir=code_dir)
+        if not iso.mount_namespace_available():
+            raise IsolationUnavailable("no mount namespace can be made here (no CAP_SYS_ADMIN, "
+                                       "or seccomp/AppArmor forbids it)")
+        plan = iso.plan_covers(needed, self.hide, self.uid, self.gid)
+        return iso.make_preexec(self.limits, self.uid, self.gid, plan, chdir=code_dir)
 
     # ------------------------------------------------------------------ operations
     def call(self, target, *args, **kwargs):
