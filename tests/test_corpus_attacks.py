@@ -87,7 +87,11 @@ def attack_run(course, tmp_path_factory):
         (d / A.TARGET_MARKER).write_text("attack target\n")
     subs = {name: CORPUS.spec.materialize(case, course.assignment_dir("source"), work / "subs" / name)
             for name, case in ATTACKS.items()}
-    watched = [root, canary, cwd, work / "subs", Path("/autograder"), course.root / "course_config.py"]
+    # The trusted judge keeps its caches in <course root>/build/: everything else is watched.
+    (root / "build").mkdir(exist_ok=True)
+    watched = [p for p in root.iterdir() if p.name != "build"]
+    watched += [canary, cwd, work / "subs", Path("/autograder"), course.root / "course_config.py"]
+    root_listing = sorted(p.name for p in root.iterdir())
     before = H.snapshot(watched)
     listener = Listener(A.LISTEN_PORT)
     start = time.monotonic()
@@ -99,9 +103,12 @@ def attack_run(course, tmp_path_factory):
     finally:
         listener.close()
     after = H.snapshot(watched)
+    changed = H.diff_snapshots(before, after)
+    if sorted(p.name for p in root.iterdir()) != root_listing:
+        changed.append(f"{root} (files added or removed)")
     by_source = H.results_by_source(out) if (out / "manifest.json").is_file() else {}
     manifest = json.loads((out / "manifest.json").read_text()) if by_source else {}
-    yield {"proc": proc, "out": out, "elapsed": elapsed, "changed": H.diff_snapshots(before, after),
+    yield {"proc": proc, "out": out, "elapsed": elapsed, "changed": changed,
            "connections": listener.connections, "leftover": _leftover_processes(A.SLEEP_MARK),
            "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()},
            "folders": {n: out / manifest.get(str(p.absolute()), n) for n, p in subs.items()}}

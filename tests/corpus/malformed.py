@@ -20,7 +20,9 @@ from .spec import LAYERS, MODEL, Case, materialize
 
 LAYER_ITEMS = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
                "word_embedding_forward", "word_embedding_backward")
-MODEL_ITEMS = ("captioning_loss", "captioning_gradients", "overfit", "sample")
+LSTM_LAYER_ITEMS = ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward")
+MODEL_ITEMS = ("captioning_loss", "captioning_gradients", "overfit", "sample",
+               "lstm_captioning_loss", "lstm_overfit")
 ESCAPE_NAME = "coursekit-corpus-escaped.txt"     # must never appear outside the unpack folder
 
 
@@ -72,9 +74,11 @@ def syntax_error_model(work, ref):
 
 
 def non_utf8_layers(work, ref):
+    """Latin-1 text in a string literal: CPython refuses the file (a latin-1 byte in a comment
+    alone would be tolerated by its tokenizer, and the code would rightly be graded)."""
     sub = _good(work, ref, "non_utf8")
     path = sub / LAYERS
-    path.write_bytes(b"# r\xe9sum\xe9 of my notes, saved as latin-1\n" + path.read_bytes())
+    path.write_bytes(b'AUTHOR = "Ren\xe9e"  # saved as latin-1\n' + path.read_bytes())
     return sub
 
 
@@ -165,8 +169,8 @@ MALFORMED: list[Malformed] = [
               MODEL_ITEMS, "missing"),
     Malformed("syntax_error_model", "a SyntaxError in classifiers/rnn.py", syntax_error_model,
               "failures", MODEL_ITEMS, "SyntaxError"),
-    Malformed("non_utf8_layers", "rnn_layers.py saved as latin-1", non_utf8_layers, "no_credit",
-              LAYER_ITEMS + MODEL_ITEMS),
+    Malformed("non_utf8_layers", "rnn_layers.py saved as latin-1", non_utf8_layers, "failures",
+              LAYER_ITEMS + LSTM_LAYER_ITEMS + MODEL_ITEMS, "utf-8"),
     Malformed("invalid_notebook_json", "a notebook that is not JSON (code is correct)",
               invalid_notebook_json, "graded"),
     Malformed("zip_slip", "zip members named ../../x and /tmp/x", zip_slip, "error"),
