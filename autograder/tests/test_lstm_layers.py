@@ -2,22 +2,23 @@
 notebook's), float64 and float32, N=1 and T=1.
 
 Backward checks compare with the reference; when the student's forward is wrong, the backward
-is instead checked against a numeric gradient of the student's OWN forward (norm-relative,
-coursekit.judge.gradcheck), so a forward bug is not charged twice. lstm_forward/lstm_backward
-also run with the reference step functions substituted: they pass if either run passes."""
+is instead checked against a numeric gradient of the student's OWN forward (norm-relative),
+so a forward bug is not charged twice -- but only if that forward really depends on every
+input (a constant, zero or garbage forward never lets a "consistent" backward earn credit).
+The same rule grades rnn_step_backward: coursekit.judge.suite.check_backward, documented in
+coursekit.judge.gradcheck; the inputs-untouched check of lstm_step_backward applies it too.
+lstm_forward/lstm_backward also run with the reference step functions substituted: they pass
+if either run passes."""
 import numpy as np
 import pytest
 
 from coursekit.judge import hints as H
 from coursekit.judge import lstm_variants as V
-from coursekit.judge.checks import CheckFailed, rel_err
-from coursekit.judge.gradcheck import check_against_own_forward
-from coursekit.judge.suite import call_fn, check_not_modified, check_outputs, dot_scalar, target
+from coursekit.judge.suite import call_fn, check_backward, check_not_modified, check_outputs
 
 STEP_OUT = ["next_h", "next_c"]
 STEP_GRADS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
 SEQ_GRADS = ["dx", "dh0", "dWx", "dWh", "db"]
-FORWARD_WRONG = 1e-4   # relative error above which the student's forward counts as wrong
 
 
 def dims(rng, case):
@@ -35,22 +36,6 @@ def lstm_inputs(rng, case, sequence: bool):
     x = draw((N, T, D) if sequence else (N, D), 1.0)
     state = [draw((N, H_), 0.7)] + ([] if sequence else [draw((N, H_), 0.8)])
     return [x, *state, draw((D, 4 * H_), 0.5), draw((H_, 4 * H_), 0.5), draw((4 * H_,), 0.3)]
-
-
-def forward_is_wrong(observed, expected) -> bool:
-    """True when the student's forward output is a valid array that differs from the reference."""
-    return isinstance(observed, np.ndarray) and observed.shape == np.shape(expected) \
-        and np.all(np.isfinite(observed)) and rel_err(observed, expected) > FORWARD_WRONG
-
-
-def own_forward_check(judge, runner, forward, args, grads, douts, names, what):
-    call = lambda *a: runner.call(target(forward), *a, what=forward)  # noqa: E731
-    n_out = len(names) + 1
-    check_against_own_forward(call, args, range(len(args)), grads, dot_scalar(douts, n_out, names),
-                              labels=STEP_GRADS if forward == "lstm_step_forward" else SEQ_GRADS,
-                              rng=judge.rng(f"{what}:gradcheck"), what=what, forward_name=forward)
-    judge.note(f"your backward matches a numeric gradient of your own {forward} "
-               f"(which is wrong; see {forward}).")
 
 
 # ----------------------------------------------------------------------------- step
@@ -77,21 +62,17 @@ def test_lstm_step_forward_inputs_untouched(judge):
                        judge.L.lstm_step_forward(*args)[0])
 
 
+def verify_step_backward(judge, runner, args, outs, dnext, grads, what):
+    check_backward(judge, runner, "lstm_step_forward", args, outs, dnext, grads,
+                   names=(STEP_OUT, STEP_GRADS), variants=V.step_backward_variants(*args, *dnext),
+                   rng_key=what)
+
+
 def check_step_backward(judge, runner, args, rng, what):
     h, c, cache = call_fn(runner, "lstm_step_forward", *args, n_out=3)
-    N, H_ = args[1].shape
-    dnext_h, dnext_c = (rng.standard_normal((N, H_)).astype(args[0].dtype) for _ in range(2))
-    grads = call_fn(runner, "lstm_step_backward", dnext_h, dnext_c, cache, n_out=6)
-    exp_h, exp_c, ref_cache = judge.L.lstm_step_forward(*args)
-    expected = judge.L.lstm_step_backward(dnext_h, dnext_c, ref_cache)
-    try:
-        check_outputs(grads, expected, STEP_GRADS, what="lstm_step_backward",
-                      variants=V.step_backward_variants(*args, dnext_h, dnext_c))
-    except CheckFailed:
-        if not (forward_is_wrong(h, exp_h) or forward_is_wrong(c, exp_c)):
-            raise
-        own_forward_check(judge, runner, "lstm_step_forward", args, grads, [dnext_h, dnext_c],
-                          STEP_OUT, what)
+    dnext = [rng.standard_normal(args[1].shape).astype(args[0].dtype) for _ in range(2)]
+    grads = call_fn(runner, "lstm_step_backward", *dnext, cache, n_out=6)
+    verify_step_backward(judge, runner, args, [h, c], dnext, grads, what)
 
 
 @pytest.mark.item("lstm_step_backward")
@@ -105,16 +86,18 @@ def test_lstm_step_backward(judge, case):
 
 @pytest.mark.item("lstm_step_backward")
 def test_lstm_step_backward_inputs_untouched(judge):
-    """lstm_step_backward does not modify dnext_h or dnext_c"""
+    """lstm_step_backward does not modify dnext_h or dnext_c, and its gradients are right
+
+    "Right" by the same rule as test_lstm_step_backward (suite.check_backward): a wrong
+    backward never earns this check, not even when the forward is wrong too."""
     rng = judge.rng("lstm_step_backward:inplace")
     args = lstm_inputs(rng, "random", sequence=False)
     h, c, cache = call_fn(judge.plain, "lstm_step_forward", *args, n_out=3)
     dnext = [rng.standard_normal(args[1].shape) for _ in range(2)]
-    exp_h, exp_c, ref_cache = judge.L.lstm_step_forward(*args)
-    expected = judge.L.lstm_step_backward(*dnext, ref_cache)[0]
-    # a wrong forward gives a different cache: then only the output's shape is checked here
+    verify = lambda grads: verify_step_backward(judge, judge.plain, args, [h, c], dnext, grads,  # noqa: E731
+                                                "lstm_step_backward:inplace")
     check_not_modified(judge.plain, "lstm_step_backward", [*dnext, cache], ["dnext_h", "dnext_c", None],
-                       expected, shape_only=forward_is_wrong(h, exp_h) or forward_is_wrong(c, exp_c))
+                       None, verify=verify)
 
 
 # ----------------------------------------------------------------------------- sequence
@@ -148,15 +131,8 @@ def test_lstm_forward_inputs_untouched(judge):
 def check_lstm_backward(judge, runner, args, dh, what):
     h, cache = call_fn(runner, "lstm_forward", *args, n_out=2)
     grads = call_fn(runner, "lstm_backward", dh, cache, n_out=5)
-    exp_h, ref_cache = judge.L.lstm_forward(*args)
-    expected = judge.L.lstm_backward(dh, ref_cache)
-    try:
-        check_outputs(grads, expected, SEQ_GRADS, what="lstm_backward",
-                      variants=V.backward_variants(*args, dh))
-    except CheckFailed:
-        if not forward_is_wrong(h, exp_h):
-            raise
-        own_forward_check(judge, runner, "lstm_forward", args, grads, [dh], ["h"], what)
+    check_backward(judge, runner, "lstm_forward", args, [h], [dh], grads, names=(["h"], SEQ_GRADS),
+                   variants=V.backward_variants(*args, dh), rng_key=what)
 
 
 @pytest.mark.item("lstm_backward")

@@ -1,13 +1,14 @@
 """Hidden tests: vanilla RNN step and sequence layers (randomized shapes, never the notebook's).
 
 Composites (rnn_forward, rnn_backward) also run with the reference step functions substituted:
-they pass if either run passes (a step-function bug costs points only at the step)."""
+they pass if either run passes (a step-function bug costs points only at the step).
+rnn_step_backward follows the same rule as lstm_step_backward (coursekit.judge.suite.
+check_backward, documented in coursekit.judge.gradcheck)."""
 import numpy as np
 import pytest
 
 from coursekit.judge import hints as H
-from coursekit.judge.suite import (CheckFailed, call_fn, check_not_modified, check_outputs,
-                                   directional_gradcheck, dot_scalar, rel_err)
+from coursekit.judge.suite import call_fn, check_backward, check_not_modified, check_outputs
 
 STEP_NAMES = ["next_h"]
 GRAD_NAMES = ["dx", "dprev_h", "dWx", "dWh", "db"]
@@ -64,33 +65,26 @@ def test_step_forward_inputs_untouched(judge):
                        judge.L.rnn_step_forward(*args)[0])
 
 
-def check_step_backward(judge, runner, args, rng):
+def check_step_backward(judge, runner, args, rng, what):
+    """The backward rule shared with lstm_step_backward (coursekit.judge.suite.check_backward):
+    the five gradients match the reference; or, only when rnn_step_forward is wrong, they are
+    the exact gradient of that forward AND that forward really depends on every input (a
+    constant/zero/garbage forward never lets a backward earn credit)."""
     h, cache = call_fn(runner, "rnn_step_forward", *args, n_out=2)
-    dnext = rng.standard_normal(np.shape(h) if isinstance(h, np.ndarray) else (args[0].shape[0], args[2].shape[1]))
-    grads = call_fn(runner, "rnn_step_backward", dnext.astype(args[0].dtype), cache, n_out=5)
-    _, ref_cache = judge.L.rnn_step_forward(*args)
-    expected = judge.L.rnn_step_backward(dnext.astype(args[0].dtype), ref_cache)
-    try:
-        check_outputs(grads, expected, GRAD_NAMES, what="rnn_step_backward",
-                      variants=H.step_backward_variants(*args, dnext))
-    except CheckFailed:
-        # Fair to a wrong forward: the backward may still be the exact derivative of it.
-        if isinstance(h, np.ndarray) and h.shape == expected[1].shape and rel_err(h, judge.L.rnn_step_forward(*args)[0]) > 1e-4:
-            directional_gradcheck(runner, "rnn_step_forward", args, range(5), grads,
-                                  dot_scalar([dnext], 2, ["next_h"]), what="rnn_step_backward", rng=rng)
-            judge.note("your backward matches a numeric gradient of your own rnn_step_forward "
-                       "(which is wrong; see rnn_step_forward).")
-            return
-        raise
+    dnext = rng.standard_normal((args[0].shape[0], args[2].shape[1])).astype(args[0].dtype)
+    grads = call_fn(runner, "rnn_step_backward", dnext, cache, n_out=5)
+    check_backward(judge, runner, "rnn_step_forward", args, [h], [dnext], grads,
+                   names=(STEP_NAMES, GRAD_NAMES), variants=H.step_backward_variants(*args, dnext),
+                   rng_key=what)
 
 
 @pytest.mark.item("rnn_step_backward")
 @pytest.mark.parametrize("case", ["random", "N=1"])
 def test_step_backward(judge, case):
-    """all five gradients match the reference (float64)"""
+    """all five gradients match the reference (or your own forward, when that one is wrong)"""
     rng = judge.rng(f"step_backward:{case}")
     N, _, D, H_ = dims(rng, N=1 if case == "N=1" else None)
-    check_step_backward(judge, judge.plain, step_inputs(rng, N, D, H_), rng)
+    check_step_backward(judge, judge.plain, step_inputs(rng, N, D, H_), rng, f"step_backward:{case}")
 
 
 @pytest.mark.item("rnn_step_backward")
@@ -98,7 +92,8 @@ def test_step_backward_float32(judge):
     """all five gradients match the reference on float32 inputs"""
     rng = judge.rng("step_backward:f32")
     N, _, D, H_ = dims(rng)
-    check_step_backward(judge, judge.plain, step_inputs(rng, N, D, H_, np.float32), rng)
+    check_step_backward(judge, judge.plain, step_inputs(rng, N, D, H_, np.float32), rng,
+                        "step_backward:f32")
 
 
 def check_rnn_forward(judge, runner, args):

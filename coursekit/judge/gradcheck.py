@@ -1,12 +1,29 @@
-"""Numeric gradient check of a student's backward against the student's OWN forward, with
-norm-relative errors (element-wise relative errors of tiny LSTM gradients are dominated by
-rounding: some entries are ~1e-7 relative even for the reference).
+"""Backward items when the student's forward is wrong: the backward is checked against a
+numeric gradient of the student's OWN forward, so that a forward bug is not charged twice.
+One rule for every backward that has this fallback (rnn_step_backward, lstm_step_backward,
+lstm_backward):
 
-For each input the judge draws K random directions v_1..v_K and compares the K numeric
-directional derivatives (f(x + h v) - f(x - h v)) / 2h, each from two calls of the
+1. The backward first has to match the reference's gradients on the same inputs.
+2. Only if it does not, and the student's forward output is a valid finite array that
+   differs from the reference's (`forward_is_wrong`), the fallback runs. It credits the
+   backward only when BOTH hold, for every input:
+   a. the student's forward really depends on that input: along the judge's random
+      directions, the numeric directional derivatives of the student's forward have at least
+      DEPENDENCE times the norm of the reference's ones (a constant, zero or garbage forward
+      fails here, so a trivially "consistent" backward -- zeros for a constant forward --
+      never earns credit);
+   b. the student's gradient agrees with those numeric derivatives (norm-relative error
+      within GRAD_TOL), i.e. the backward is the exact derivative of the student's forward.
+   A backward that is the exact gradient of a forward that ignores an input (e.g. a forward
+   without the bias, paired with db = 0) is not credited: that is the price of never
+   rewarding a degenerate pair.
+
+Numerics: for each input the judge draws K random directions v_1..v_K and compares the K
+numeric directional derivatives (f(x + h v) - f(x - h v)) / 2h, each from two calls of the
 student's forward, with the K analytic values <grad, v_k>, by ||num - ana|| / (||num|| +
-||ana|| + floor). The forward always runs in float64 (float32 inputs are converted), so
-only the analytic side carries float32 rounding.
+||ana|| + floor). The forward always runs in float64 (float32 inputs are converted), so only
+the analytic side carries float32 rounding. The reference's directional derivatives are
+<reference grad, v_k> (exact, judge-side).
 
 Calibration (tests/test_judge_lstm.py, printed by its calibration test): on the reference
 LSTM the errors are at most ~1e-9 with float64 inputs and ~1e-6 with float32 ones; the
@@ -16,29 +33,43 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import CheckFailed, valid_array
+from .checks import CheckFailed, rel_err, valid_array
 
 DIRECTIONS = 3          # random directions per input
 STEP = 1e-5             # central-difference step (float64 forward)
 GRAD_TOL = {"float64": 1e-6, "float32": 1e-3}
 FLOOR = 1e-4            # absolute floor of the denominator, times max(1, |f(x)|)
+FORWARD_WRONG = 1e-4    # relative error vs the reference above which a forward counts as wrong
+DEPENDENCE = 0.1        # the student's forward must vary at least this much as the reference's
 
 
 def _as64(a):
     return np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
 
 
-def gradcheck_errors(call_forward, args, inputs, analytic, scalar, *, labels, rng) -> dict:
-    """{label: norm-relative error} for each input index in `inputs`; call_forward(*args)
-    returns the forward's result, scalar(result) -> float (validates it)."""
+def forward_is_wrong(observed, expected) -> bool:
+    """True when the student's forward output is a valid finite array that differs from the
+    reference (the only case where the own-forward fallback is considered)."""
+    return isinstance(observed, np.ndarray) and observed.dtype.kind in "fiu" \
+        and observed.shape == np.shape(expected) and bool(np.all(np.isfinite(observed))) \
+        and rel_err(observed, expected) > FORWARD_WRONG
+
+
+def gradcheck_report(call_forward, args, inputs, analytic, scalar, *, labels, rng,
+                     reference=None) -> dict:
+    """{label: {"error": norm-relative error, "dependence": ||numeric|| / ||reference||}} for
+    each input index in `inputs`; call_forward(*args) returns the forward's result,
+    scalar(result) -> float (validates it); `reference`: the reference's gradients (the
+    dependence is inf without them, or where the reference's derivatives are 0)."""
     base = [_as64(a) for a in args]
     f0 = scalar(call_forward(*base))
     floor = FLOOR * max(1.0, abs(f0))
-    errors = {}
-    for k, grad, label in zip(inputs, analytic, labels):
+    reference = reference if reference is not None else [None] * len(analytic)
+    report = {}
+    for k, grad, ref_grad, label in zip(inputs, analytic, reference, labels):
         x = base[k]
         g = np.asarray(valid_array(grad, label, x.shape), dtype=np.float64)
-        num, ana = [], []
+        num, ana, ref = [], [], []
         for _ in range(DIRECTIONS):
             v = rng.standard_normal(x.shape)
             vals = []
@@ -48,24 +79,43 @@ def gradcheck_errors(call_forward, args, inputs, analytic, scalar, *, labels, rn
                 vals.append(scalar(call_forward(*moved)))
             num.append((vals[0] - vals[1]) / (2 * STEP))
             ana.append(float(np.sum(g * v)))
+            if ref_grad is not None:
+                ref.append(float(np.sum(np.asarray(ref_grad, dtype=np.float64) * v)))
         num, ana = np.array(num), np.array(ana)
-        errors[label] = float(np.linalg.norm(num - ana)) / (
-            float(np.linalg.norm(num) + np.linalg.norm(ana)) + floor)
-    return errors
+        ref_norm = float(np.linalg.norm(ref)) if ref else 0.0
+        report[label] = {
+            "error": float(np.linalg.norm(num - ana)) / (float(np.linalg.norm(num) + np.linalg.norm(ana)) + floor),
+            "dependence": float(np.linalg.norm(num)) / ref_norm if ref_norm > 0 else float("inf")}
+    return report
+
+
+def gradcheck_errors(call_forward, args, inputs, analytic, scalar, *, labels, rng) -> dict:
+    """{label: norm-relative error} (see gradcheck_report)."""
+    report = gradcheck_report(call_forward, args, inputs, analytic, scalar, labels=labels, rng=rng)
+    return {label: r["error"] for label, r in report.items()}
 
 
 def check_against_own_forward(call_forward, args, inputs, analytic, scalar, *, labels, rng,
-                              what: str, forward_name: str) -> dict:
-    """Raise CheckFailed naming the first gradient that disagrees with a numeric gradient of
-    the student's own forward; returns the errors when all agree."""
+                              what: str, forward_name: str, reference) -> dict:
+    """The fallback rule of the module docstring: raise CheckFailed naming the first input
+    the student's forward barely depends on, or the first gradient that disagrees with the
+    numeric gradient of that forward; returns the report when the backward is credited."""
     dtype = "float32" if any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args) else "float64"
     tol = GRAD_TOL[dtype]
-    errors = gradcheck_errors(call_forward, args, inputs, analytic, scalar, labels=labels, rng=rng)
-    for label, err in errors.items():
-        if not err <= tol:
+    report = gradcheck_report(call_forward, args, inputs, analytic, scalar, labels=labels, rng=rng,
+                              reference=reference)
+    for label, r in report.items():
+        if not r["dependence"] >= DEPENDENCE:
+            raise CheckFailed(
+                f"{what}: not credited as the gradient of your own {forward_name} (which is wrong): "
+                f"that forward barely depends on {label[1:]} (its derivative is {r['dependence']:.0%} "
+                f"of the reference's; at least {DEPENDENCE:.0%} is needed).")
+    for label, r in report.items():
+        if not r["error"] <= tol:
             raise CheckFailed(f"{what}: {label} disagrees with a numeric gradient of your own "
-                              f"{forward_name} (norm-relative error {err:.1e}, tolerance {tol:.0e}).")
-    return errors
+                              f"{forward_name} (norm-relative error {r['error']:.1e}, tolerance {tol:.0e}).")
+    return report
 
 
-__all__ = ["gradcheck_errors", "check_against_own_forward", "GRAD_TOL"]
+__all__ = ["gradcheck_report", "gradcheck_errors", "check_against_own_forward", "forward_is_wrong",
+           "GRAD_TOL", "DEPENDENCE", "FORWARD_WRONG"]

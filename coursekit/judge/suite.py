@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import CheckFailed, compare, rel_err, tolerance, unpack, valid_array
+from .gradcheck import check_against_own_forward, forward_is_wrong
 from .hints import diagnose, hint
 
 LAYERS = "cs231n.rnn_layers"
 HELPERS = "ck_judge_helpers"
-NUMGRAD_DIRECTIONS = 2
 
 
 def target(name: str, module: str = LAYERS) -> str:
@@ -41,16 +41,16 @@ def check_outputs(observed, expected, names, *, variants=None, what="", extra_to
             raise CheckFailed(f"{what}: {failure}" + (f" Hint: {found}" if found else "")) from None
 
 
-def check_not_modified(runner, name, args, labels, expected, module: str = LAYERS, *, shape_only=False):
+def check_not_modified(runner, name, args, labels, expected, module: str = LAYERS, *, verify=None):
     """Run name(*args) through the in-sandbox helper that returns the inputs after the call;
     the first output must also match `expected` (an unimplemented stub does not pass), or,
-    with `shape_only`, be a valid array of its shape."""
+    with `verify`, the whole result must pass verify(result) (raises CheckFailed)."""
     res = runner.call(f"{HELPERS}:call_keep_inputs", module, name, list(args), what=name)
     out, after = unpack(res, 2, name)
-    first = out[0] if isinstance(out, (tuple, list)) and out else out
-    if shape_only:
-        valid_array(first, f"{name}: output", np.shape(expected))
+    if verify is not None:
+        verify(out)
     else:
+        first = out[0] if isinstance(out, (tuple, list)) and out else out
         check_outputs([first], [expected], ["output"], what=name)
     if not isinstance(after, (list, tuple)) or len(after) != len(args):
         raise CheckFailed(f"{name}: could not read the inputs back after the call.")
@@ -60,28 +60,35 @@ def check_not_modified(runner, name, args, labels, expected, module: str = LAYER
                 raise CheckFailed(f"{name}: {hint('inplace', name=label)}")
 
 
-def directional_gradcheck(runner, forward, args, inputs, analytic, scalar, *, what, rng):
-    """Numeric gradient of the student's own forward along random directions, compared with
-    the student's analytic gradients. inputs: indices of args; analytic: matching gradients;
-    scalar(result) -> float (validates the result). Returns None or raises CheckFailed."""
-    scalar(runner.call(target(forward), *args, what=forward))  # the forward works at all
-    for k, grad, label in zip(inputs, analytic, [f"input {i}" for i in inputs]):
-        x = np.asarray(args[k])
-        f32 = x.dtype == np.float32
-        h, tol = (1e-2, 2e-2) if f32 else (1e-3, 1e-3)
-        for _ in range(NUMGRAD_DIRECTIONS):
-            v = rng.standard_normal(x.shape).astype(x.dtype)
-            vals = []
-            for sign in (1, -1):
-                moved = list(args)
-                moved[k] = (x + sign * h * v).astype(x.dtype)
-                vals.append(scalar(runner.call(target(forward), *moved, what=forward)))
-            num = (vals[0] - vals[1]) / (2 * h)
-            ana = float(np.sum(np.asarray(grad, dtype=np.float64) * v))
-            scale = max(abs(num) + abs(ana), 1e-3 * float(np.linalg.norm(grad)) * np.sqrt(v.size), 1e-10)
-            if abs(num - ana) / scale > tol:
-                raise CheckFailed(f"{what}: the gradient of argument {k} disagrees with a numeric gradient "
-                                  f"of your own forward (relative error {abs(num - ana) / scale:.1e}).")
+def check_backward(judge, runner, forward, args, outputs, douts, grads, *, names, variants=None,
+                   rng_key: str) -> None:
+    """The rule of every backward with an own-forward fallback (see coursekit.judge.gradcheck):
+    `grads` (the student's backward on the cache of the student's `forward`(*args), whose
+    other outputs are `outputs`) must match the reference backward on the reference cache;
+    failing that, and only when the student's forward is wrong, they must be the exact
+    gradient of a student forward that really depends on every input.
+    names: (forward output names, gradient names); douts: the upstream gradients."""
+    out_names, grad_names = names
+    backward = forward.replace("_forward", "_backward")
+    ref = getattr(judge.L, forward)(*args)
+    ref_outs, ref_cache = ref[:len(douts)], ref[len(douts)]
+    expected = getattr(judge.L, backward)(*douts, ref_cache)
+    grads = unpack(grads, len(grad_names), backward)
+    try:
+        check_outputs(grads, expected, grad_names, what=backward, variants=variants)
+    except CheckFailed as failure:
+        if not any(forward_is_wrong(o, e) for o, e in zip(outputs, ref_outs)):
+            raise
+        call = lambda *a: runner.call(target(forward), *a, what=forward)  # noqa: E731
+        try:
+            check_against_own_forward(call, args, range(len(args)), grads,
+                                      dot_scalar(douts, len(douts) + 1, out_names), labels=grad_names,
+                                      rng=judge.rng(f"{rng_key}:gradcheck"), what=backward,
+                                      forward_name=forward, reference=expected)
+        except CheckFailed as fallback:
+            raise CheckFailed(f"{failure}\n{fallback}") from None
+        judge.note(f"your backward matches a numeric gradient of your own {forward} "
+                   f"(which is wrong; see {forward}).")
 
 
 def dot_scalar(douts, n_out, names):
@@ -95,12 +102,5 @@ def dot_scalar(douts, n_out, names):
     return scalar
 
 
-def same_ints(observed, expected, name) -> None:
-    obs = valid_array(observed, name, expected.shape, integer=True)
-    bad = int(np.sum(obs != expected))
-    if bad:
-        raise CheckFailed(f"{name}: {bad} of {expected.size} entries differ from the reference.")
-
-
-__all__ = ["call_fn", "check_outputs", "check_not_modified", "directional_gradcheck", "dot_scalar",
-           "same_ints", "rel_err", "CheckFailed", "compare", "valid_array", "unpack", "tolerance"]
+__all__ = ["call_fn", "check_outputs", "check_not_modified", "check_backward", "dot_scalar",
+           "rel_err", "CheckFailed", "compare", "valid_array", "unpack", "tolerance"]
