@@ -2,7 +2,8 @@
 
 Parameters are the judge's (set on a student model built in the sandbox); the verdict is
 the comparison with the reference model holding the same parameters. Each check passes if
-either the plain run or the run with the reference layers substituted passes."""
+either the plain run or the run with the reference layers substituted passes. Samples are
+compared up to and including the reference caption's first <END> (coursekit.judge.captions)."""
 import numpy as np
 import pytest
 
