@@ -18,7 +18,7 @@ slot = int(sys.argv[sys.argv.index("--slot") + 1])
 cores = int(sys.argv[sys.argv.index("--cores") + 1]) if "--cores" in sys.argv else None
 points = json.loads(os.environ["FAKE_POINTS"])
 extra = json.loads(os.environ["FAKE_EXTRA"])
-src = open(os.path.join(sub, "cs231n", "rnn_layers.py")).read()
+src = open(os.path.join(sub, "cs231n", "rnn_layers.py"), errors="replace").read()
 m = re.search(r"# FAKE: (\S+)", src)
 mode = m.group(1) if m else "full"
 if mode == "crash":
