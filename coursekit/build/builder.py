@@ -32,7 +32,11 @@ def build(course, out_root: Path | None = None, *, execute_solutions: bool = Tru
     out_root = Path(out_root or course.root)
     if not course.assignment_dir("source").is_dir():
         raise BuildError(f"{course.assignment_dir('source')} does not exist")
-    with tempfile.TemporaryDirectory(prefix="coursekit-build-") as tmp:
+    # Staged inside the course (build/ is git-ignored) so that executed outputs which print
+    # paths relative to the notebook show the same text on every machine.
+    staging_parent = course.root / "build"
+    staging_parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="coursekit-build-", dir=staging_parent) as tmp:
         tmp = Path(tmp)
         staged = {kind: tmp / "out" / kind / course.assignment for kind in OUTPUT_KINDS}
         files.write_files(course, staged["release"], RELEASE)

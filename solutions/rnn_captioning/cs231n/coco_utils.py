@@ -110,6 +110,17 @@ def _check_consistency(data):
                              % (len(data['%s_urls' % split]), split, num_images))
 
 
+def _shown_path(path):
+    """The path relative to the working directory when both share a folder below the root
+    (so that printed outputs do not depend on where the course folder lives)."""
+    path, cwd = os.path.abspath(path), os.getcwd()
+    try:
+        common = os.path.commonpath([path, cwd])
+    except ValueError:  # another drive (Windows)
+        return path
+    return os.path.relpath(path) if common != os.path.dirname(common) else path
+
+
 def load_coco_data(base_dir=None, max_train=None, pca_features=True):
     """Load the captioning dataset.
 
@@ -140,7 +151,7 @@ def load_coco_data(base_dir=None, max_train=None, pca_features=True):
 
     embedded = data['train_urls'].size > 0 and str(data['train_urls'][0]).startswith('file://')
     kind = 'the embedded synthetic dataset' if embedded else 'the real COCO dataset'
-    print('Using %s in %s' % (kind, dataset_dir))
+    print('Using %s in %s' % (kind, _shown_path(dataset_dir)))
 
     if max_train is not None:
         if int(max_train) < 1:
