@@ -188,10 +188,12 @@ def bwrap_command(bwrap, kit_dir, code_dir, python_args, python_folders=None) ->
         elif os.path.isdir(top):
             cmd += ["--ro-bind", top, top]
     cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    # The private /tmp comes before the Python binds: a venv that lives under /tmp (a course
+    # cloned there) must be bound on top of it, not hidden by it.
+    cmd += ["--size", str(TMPFS_MB << 20), "--tmpfs", "/tmp"]
     for d in python_dirs() if python_folders is None else python_folders:
         cmd += ["--ro-bind", d, d]
     cmd += ["--ro-bind", kit_dir, SANDBOX_KIT, "--ro-bind", code_dir, SANDBOX_CODE,
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(TMPFS_MB << 20), "--tmpfs", "/tmp",
             "--remount-ro", "/", "--chdir", SANDBOX_CODE]
     return cmd + python_args
