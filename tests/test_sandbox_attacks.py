@@ -152,8 +152,8 @@ def test_detached_background_process_dies_with_the_worker(worker):
 
 
 def test_network_is_unreachable(worker):
-    if worker.isolation != "bwrap":
-        pytest.skip("only the bwrap level has a network namespace")
+    if worker.isolation not in ("bwrap", "setuid"):
+        pytest.skip("only the bwrap and setuid levels have a network namespace")
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(1)

@@ -22,6 +22,7 @@ import tempfile
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS = 0x20000
+_CLONE_NEWNET = 0x40000000
 _MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 1 << 18
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
@@ -130,6 +131,9 @@ def mount_namespace_available() -> bool:
 
 def _apply_covers(plan):
     _check(_libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    # A fresh network namespace has only a loopback that is down: no network at all. Best
+    # effort (the mount namespace above is what the level requires).
+    _libc.unshare(_CLONE_NEWNET)
     _check(_libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
     fds = {d: os.open(d, os.O_PATH | os.O_DIRECTORY) for _, inside in plan for d in inside}
     for cover, inside in plan:
