@@ -223,6 +223,10 @@ def test_temporal_softmax_sanity_losses():
 def test_overfit_runs_the_seed_recipe(name):
     nb, _ = execute(name)
     text = stdout_of(cell_by_id(nb, OVERFIT_CELLS[name]))
-    assert f"in {DATASET_DIR.resolve()}" in text, f"the notebook did not load the dataset in {DATASET_DIR}"
+    line = next((l for l in text.splitlines() if l.startswith("Using ")), "")
+    shown = line.split(" in ", 1)[-1].strip()
+    # printed relative to the notebook's folder when they share a folder, else absolute
+    assert line and (SOURCE_DIR / shown).resolve() == DATASET_DIR.resolve(), \
+        f"the notebook did not load the dataset in {DATASET_DIR}: {line!r}"
     iterations = [int(i) for i in re.findall(rf"\(Iteration (\d+) / {OVERFIT_ITERATIONS}\) loss: ", text)]
     assert iterations == list(range(1, OVERFIT_ITERATIONS + 1, 10)), text

@@ -1,5 +1,6 @@
 """The reference coco_utils, image_utils and gradient_check, on tiny COCO-format files."""
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,13 @@ ENV = "CS231N_DATA_DIR"
 
 
 @pytest.fixture(scope="module")
+
+def printed_dataset_dir(out: str, cwd=None) -> Path:
+    """The folder named by load_coco_data's "Using ... in <folder>" line (printed relative to
+    the working directory when they share a folder), as an absolute path."""
+    line = next(l for l in out.splitlines() if l.startswith("Using "))
+    return (Path(cwd or os.getcwd()) / line.split(" in ", 1)[1].strip()).resolve()
+
 def coco(ref):
     return submodule(ref, "coco_utils")
 
@@ -75,7 +83,7 @@ def test_load_keys_shapes_dtypes(coco, tmp_path, capsys):
     assert data["idx_to_word"] == VOCAB
     assert data["word_to_idx"]["cat"] == VOCAB.index("cat")
     out = capsys.readouterr().out
-    assert "embedded synthetic" in out and str(tmp_path.resolve()) in out
+    assert "embedded synthetic" in out and printed_dataset_dir(out) == tmp_path.resolve()
 
 
 def test_load_full_fc7_features(coco, tmp_path):
@@ -117,7 +125,7 @@ def test_data_dir_from_environment(coco, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(ENV, str(tmp_path / "elsewhere"))
     data = coco.load_coco_data()
     assert data["train_captions"].shape == (SPLIT_SIZES["train"][0], T)
-    assert str((tmp_path / "elsewhere").resolve()) in capsys.readouterr().out
+    assert printed_dataset_dir(capsys.readouterr().out) == (tmp_path / "elsewhere").resolve()
 
 
 def copy_package(ref, dest):
@@ -132,11 +140,11 @@ def test_lookup_walks_up_and_prefers_real_coco(ref, tmp_path, monkeypatch, capsy
     pkg = load_package(tmp_path / "assignment", "cs231n_walkup_test")
     coco = submodule(pkg, "coco_utils")
     coco.load_coco_data()
-    assert str(tmp_path / "datasets" / "embedded") in capsys.readouterr().out
+    assert printed_dataset_dir(capsys.readouterr().out) == (tmp_path / "datasets" / "embedded").resolve()
     write_dataset(tmp_path / "datasets" / "coco_captioning", relative_urls=False)
     coco.load_coco_data()
     out = capsys.readouterr().out
-    assert "real COCO" in out and str(tmp_path / "datasets" / "coco_captioning") in out
+    assert "real COCO" in out and printed_dataset_dir(out) == (tmp_path / "datasets" / "coco_captioning").resolve()
 
 
 def test_no_dataset_tells_how_to_get_one(ref, tmp_path, monkeypatch):
