@@ -18,14 +18,14 @@ SPLIT_SIZES = {"train": (9, 4), "val": (4, 2)}   # split -> (captions, images)
 ENV = "CS231N_DATA_DIR"
 
 
-@pytest.fixture(scope="module")
-
 def printed_dataset_dir(out: str, cwd=None) -> Path:
     """The folder named by load_coco_data's "Using ... in <folder>" line (printed relative to
     the working directory when they share a folder), as an absolute path."""
     line = next(l for l in out.splitlines() if l.startswith("Using "))
     return (Path(cwd or os.getcwd()) / line.split(" in ", 1)[1].strip()).resolve()
 
+
+@pytest.fixture(scope="module")
 def coco(ref):
     return submodule(ref, "coco_utils")
 
