@@ -56,6 +56,7 @@ def test_reference_full_marks(reference_result, course):
     assert result.extra_data["overfit"]["final_loss"] < 0.1
     assert result.extra_data["lstm_overfit"]["final_loss"] < 0.5
     assert result.extra_data["isolation"]
+    assert result.output == "Hidden test suite: 70 / 70 (+6 extra credit). All required tests passed."
 
 
 def test_two_cores_grade_the_reference_the_same(reference_result, tmp_path, course):
@@ -90,6 +91,7 @@ def test_injected_bugs_lose_points_on_their_item_only(tmp_path, course):
     out = {t.name: t.output for t in result.tests}
     assert "not summed over time" in out["rnn_backward"]
     assert "h0 has a tanh" in out["captioning_loss"]
+    assert "Not yet full marks: rnn_backward, captioning_loss, captioning_gradients" in result.output
 
 
 VARIANT_STEP = '''

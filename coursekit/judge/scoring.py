@@ -57,8 +57,25 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
         extra_data["missing_files"] = list(context.missing_files)
     if internal:
         extra_data["internal_errors"] = internal
-    output = "Graded by the hidden test suite."
+    output = _summary(tests)
     if internal:
         output += " Some checks failed because of a grader problem; course staff will review them."
     return GradingResult(submission=Path(submission_dir).name, tests=tests,
                          execution_time=execution_time, output=output, extra_data=extra_data)
+
+
+def _summary(tests: list[TestResult]) -> str:
+    """One line for the top of the student's results: score, extra credit, what to look at."""
+    graded = [t for t in tests if not t.extra_credit]
+    score = sum(t.score for t in graded)
+    max_score = sum(t.max_score for t in graded)
+    extra = sum(t.score for t in tests if t.extra_credit)
+    text = f"Hidden test suite: {score:g} / {max_score:g}"
+    if extra:
+        text += f" (+{extra:g} extra credit)"
+    failed = [t.name for t in graded if t.score < t.max_score]
+    if failed:
+        text += ". Not yet full marks: " + ", ".join(failed) + " (see each test's feedback)."
+    else:
+        text += ". All required tests passed."
+    return text
