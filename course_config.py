@@ -82,6 +82,7 @@ KIT = {
         "lstm_backward": 1,
         "lstm_captioning_loss": 1,
         "lstm_overfit": 1,
+        "lstm_sample": 1,
     },
     "limits": {
         "wall_seconds": 300,        # whole submission, wall clock

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from coursekit.judge import hints as H
-from coursekit.judge.suite import call_fn, check_not_modified, check_outputs
+from coursekit.judge.suite import call_fn, check_inputs_untouched, check_outputs, note_if_upstream_modified
 
 
 def embed_inputs(rng, case):
@@ -31,7 +31,7 @@ def test_embedding_forward(judge, case):
 def test_embedding_forward_inputs_untouched(judge):
     """word_embedding_forward does not modify its inputs"""
     x, W = embed_inputs(judge.rng("embed_fwd:inplace"), "random")
-    check_not_modified(judge.plain, "word_embedding_forward", [x, W], ["x", "W"], W[x])
+    check_inputs_untouched(judge.plain, "word_embedding_forward", [x, W], W[x])
 
 
 @pytest.mark.item("word_embedding_backward")
@@ -43,7 +43,8 @@ def test_embedding_backward(judge, case):
     _, cache = call_fn(judge.plain, "word_embedding_forward", x, W, n_out=2)
     dout = rng.standard_normal(x.shape + (W.shape[1],)).astype(W.dtype)
     (dW,) = call_fn(judge.plain, "word_embedding_backward", dout, cache, n_out=1)
-    _, ref_cache = judge.L.word_embedding_forward(x, W)
-    expected = judge.L.word_embedding_backward(dout, ref_cache)
+    _, ref_cache = judge.layers.word_embedding_forward(x, W)
+    expected = judge.layers.word_embedding_backward(dout, ref_cache)
     check_outputs([dW], [expected], ["dW"], what="word_embedding_backward",
                   variants={"embed_repeats": [H.embedding_backward_variants(x, dout, W.shape[0])]})
+    note_if_upstream_modified(judge, judge.plain, "word_embedding_backward", [dout], cache)

@@ -6,15 +6,17 @@ is instead checked against a numeric gradient of the student's OWN forward (norm
 so a forward bug is not charged twice -- but only if that forward really depends on every
 input (a constant, zero or garbage forward never lets a "consistent" backward earn credit).
 The same rule grades rnn_step_backward: coursekit.judge.suite.check_backward, documented in
-coursekit.judge.gradcheck; the inputs-untouched check of lstm_step_backward applies it too.
-lstm_forward/lstm_backward also run with the reference step functions substituted: they pass
-if either run passes."""
+coursekit.judge.gradcheck. lstm_forward/lstm_backward also run with the reference step functions
+granted (coursekit.judge.grants.LSTM_STEPS): they pass if either run passes. Forwards must not
+modify their inputs; a backward may modify its upstream gradient (a note only)."""
 import numpy as np
 import pytest
 
 from coursekit.judge import hints as H
 from coursekit.judge import lstm_variants as V
-from coursekit.judge.suite import call_fn, check_backward, check_not_modified, check_outputs
+from coursekit.judge.grants import LSTM_STEPS
+from coursekit.judge.suite import (call_fn, check_backward, check_inputs_untouched, check_outputs,
+                                   note_if_upstream_modified)
 
 STEP_OUT = ["next_h", "next_c"]
 STEP_GRADS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
@@ -41,7 +43,7 @@ def lstm_inputs(rng, case, sequence: bool):
 # ----------------------------------------------------------------------------- step
 def check_step_forward(judge, runner, args):
     h, c, _ = call_fn(runner, "lstm_step_forward", *args, n_out=3)
-    exp_h, exp_c, _ = judge.L.lstm_step_forward(*args)
+    exp_h, exp_c, _ = judge.layers.lstm_step_forward(*args)
     check_outputs([h, c], [exp_h, exp_c], STEP_OUT, what="lstm_step_forward",
                   variants={k: list(v) for k, v in H.lstm_step_variants(*args).items()})
 
@@ -58,13 +60,13 @@ def test_lstm_step_forward(judge, case):
 def test_lstm_step_forward_inputs_untouched(judge):
     """lstm_step_forward does not modify its inputs"""
     args = lstm_inputs(judge.rng("lstm_step_forward:inplace"), "random", sequence=False)
-    check_not_modified(judge.plain, "lstm_step_forward", args, ["x", "prev_h", "prev_c", "Wx", "Wh", "b"],
-                       judge.L.lstm_step_forward(*args)[0])
+    check_inputs_untouched(judge.plain, "lstm_step_forward", args, judge.layers.lstm_step_forward(*args)[0])
 
 
 def verify_step_backward(judge, runner, args, outs, dnext, grads, what):
     check_backward(judge, runner, "lstm_step_forward", args, outs, dnext, grads,
                    names=(STEP_OUT, STEP_GRADS), variants=V.step_backward_variants(*args, *dnext),
+                   forward_variants={k: v[0] for k, v in H.lstm_step_variants(*args).items()},
                    rng_key=what)
 
 
@@ -73,6 +75,8 @@ def check_step_backward(judge, runner, args, rng, what):
     dnext = [rng.standard_normal(args[1].shape).astype(args[0].dtype) for _ in range(2)]
     grads = call_fn(runner, "lstm_step_backward", *dnext, cache, n_out=6)
     verify_step_backward(judge, runner, args, [h, c], dnext, grads, what)
+    note_if_upstream_modified(judge, runner, "lstm_step_backward", dnext,
+                              call_fn(runner, "lstm_step_forward", *args, n_out=3)[2])
 
 
 @pytest.mark.item("lstm_step_backward")
@@ -84,29 +88,13 @@ def test_lstm_step_backward(judge, case):
                         f"lstm_step_backward:{case}")
 
 
-@pytest.mark.item("lstm_step_backward")
-def test_lstm_step_backward_inputs_untouched(judge):
-    """lstm_step_backward does not modify dnext_h or dnext_c, and its gradients are right
-
-    "Right" by the same rule as test_lstm_step_backward (suite.check_backward): a wrong
-    backward never earns this check, not even when the forward is wrong too."""
-    rng = judge.rng("lstm_step_backward:inplace")
-    args = lstm_inputs(rng, "random", sequence=False)
-    h, c, cache = call_fn(judge.plain, "lstm_step_forward", *args, n_out=3)
-    dnext = [rng.standard_normal(args[1].shape) for _ in range(2)]
-    verify = lambda grads: verify_step_backward(judge, judge.plain, args, [h, c], dnext, grads,  # noqa: E731
-                                                "lstm_step_backward:inplace")
-    check_not_modified(judge.plain, "lstm_step_backward", [*dnext, cache], ["dnext_h", "dnext_c", None],
-                       None, verify=verify)
-
-
 # ----------------------------------------------------------------------------- sequence
 SEQ_CASES = ["random", "T=1", "N=1", "float32"]
 
 
 def check_lstm_forward(judge, runner, args):
     h, _ = call_fn(runner, "lstm_forward", *args, n_out=2)
-    expected, _ = judge.L.lstm_forward(*args)
+    expected, _ = judge.layers.lstm_forward(*args)
     check_outputs([h], [expected], ["h"], what="lstm_forward", variants=V.forward_variants(*args))
 
 
@@ -115,24 +103,24 @@ def check_lstm_forward(judge, runner, args):
 def test_lstm_forward(judge, case):
     """h matches the reference (plain run, or given correct step functions)"""
     args = lstm_inputs(judge.rng(f"lstm_forward:{case}"), case, sequence=True)
-    judge.either(lambda r: check_lstm_forward(judge, r, args), lambda r: check_lstm_forward(judge, r, args),
-                 given="step functions (see lstm_step_forward)")
+    judge.either(lambda r: check_lstm_forward(judge, r, args), given=LSTM_STEPS)
 
 
 @pytest.mark.item("lstm_forward")
 def test_lstm_forward_inputs_untouched(judge):
     """lstm_forward does not modify its inputs"""
     args = lstm_inputs(judge.rng("lstm_forward:inplace"), "random", sequence=True)
-    expected = judge.L.lstm_forward(*args)[0]
-    check = lambda r: check_not_modified(r, "lstm_forward", args, ["x", "h0", "Wx", "Wh", "b"], expected)  # noqa: E731
-    judge.either(check, check, given="step functions (see lstm_step_forward)")
+    expected = judge.layers.lstm_forward(*args)[0]
+    judge.either(lambda r: check_inputs_untouched(r, "lstm_forward", args, expected), given=LSTM_STEPS)
 
 
 def check_lstm_backward(judge, runner, args, dh, what):
     h, cache = call_fn(runner, "lstm_forward", *args, n_out=2)
     grads = call_fn(runner, "lstm_backward", dh, cache, n_out=5)
     check_backward(judge, runner, "lstm_forward", args, [h], [dh], grads, names=(["h"], SEQ_GRADS),
-                   variants=V.backward_variants(*args, dh), rng_key=what)
+                   variants=V.backward_variants(*args, dh), forward_variants=V.forward_variants(*args),
+                   rng_key=what)
+    note_if_upstream_modified(judge, runner, "lstm_backward", [dh], cache)
 
 
 @pytest.mark.item("lstm_backward")
@@ -143,20 +131,4 @@ def test_lstm_backward(judge, case):
     args = lstm_inputs(rng, case, sequence=True)
     dh = rng.standard_normal(args[0].shape[:2] + (args[1].shape[1],)).astype(args[0].dtype)
     what = f"lstm_backward:{case}"
-    judge.either(lambda r: check_lstm_backward(judge, r, args, dh, what),
-                 lambda r: check_lstm_backward(judge, r, args, dh, what),
-                 given="step functions (see lstm_step_forward / lstm_step_backward)")
-
-
-@pytest.mark.item("lstm_backward")
-def test_lstm_backward_dh_untouched(judge):
-    """lstm_backward does not modify the upstream gradient dh"""
-    rng = judge.rng("lstm_backward:inplace")
-    args = lstm_inputs(rng, "random", sequence=True)
-    dh = rng.standard_normal(args[0].shape[:2] + (args[1].shape[1],))
-    expected = judge.L.lstm_backward(dh, judge.L.lstm_forward(*args)[1])[0]
-
-    def check(runner):
-        _, cache = call_fn(runner, "lstm_forward", *args, n_out=2)
-        check_not_modified(runner, "lstm_backward", [dh, cache], ["dh", None], expected)
-    judge.either(check, check, given="step functions (see lstm_step_forward / lstm_step_backward)")
+    judge.either(lambda r: check_lstm_backward(judge, r, args, dh, what), given=LSTM_STEPS)

@@ -35,7 +35,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
 
     from .codedir import build_code_dir
     from .context import JudgeContext
-    from .overfit import start_early
+    from .training import start_early
     from .scoring import build_result
     from .session import Session
 
@@ -53,14 +53,14 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
         missing = build_code_dir(submission_dir, code_dir, config)
         os.chmod(tmp, 0o755)
         session = Session(code_dir, slot=slot, limits=config.kit["limits"],
-                          ref_layers=submodule(ref, "rnn_layers"))
+                          ref_layers=submodule(ref, "rnn_layers"),
+                          student_files=config.kit["student_files"])
         context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
                                missing_files=missing)
         try:
             late = start_early(context, max(1, int(cores)), items)
             import pytest   # after the early start: its import is on the critical path
 
-            from . import plugin as plugin_module
             from .plugin import JudgePlugin
             plugin = JudgePlugin(context, only=set(items) if items else None, late=late)
             # no third-party plugins (anyio's alone costs ~1 s to import) and no assertion
@@ -69,7 +69,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                               "--disable-plugin-autoload", "--assert=plain",
                               "-o", "console_output_style=classic", "--no-header", "-rN", "--tb=short",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
-                             plugins=[plugin, plugin_module])
+                             plugins=plugin.plugins())
         finally:
             session.close()
     if session.start_error:

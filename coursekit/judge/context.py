@@ -1,5 +1,17 @@
-"""What a hidden test gets as its `judge` fixture: the workers, the reference, seeded
-random generators, a place for notes and extra data, and a cache shared across tests."""
+"""What a hidden test gets as its `judge` fixture (the API for hidden-test authors).
+
+    judge.layers, judge.model      the reference cs231n.rnn_layers / cs231n.classifiers.rnn
+    judge.plain                    a Runner on the student's code alone (shared by the tests)
+    judge.either(check, given=G)   check(judge.plain); if that fails, check(a fresh worker lending
+                                   grant G's reference building blocks): no double jeopardy
+    judge.fresh()                  a fresh plain worker (`with judge.fresh() as r:`)
+    judge.rng(name)                a reproducible generator for this name
+    judge.note(text)               feedback for the running test even when it passes
+    judge.record(key, value)       extra data in results.json (e.g. a loss curve)
+    judge.shared                   a cache shared by the tests of one submission
+
+See docs/WRITING_HIDDEN_TESTS.md.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -9,16 +21,16 @@ import numpy as np
 from coursekit.reference import submodule
 
 from .checks import CheckFailed
+from .grants import Grant
 
 
 class JudgeContext:
     def __init__(self, *, session, ref, config, base_seed: int, missing_files: list[str]):
         self.session = session
         self.plain = session.plain
-        self.subst = session.subst
         self.ref = ref
-        self.L = submodule(ref, "rnn_layers")
-        self.M = submodule(ref, "classifiers.rnn")
+        self.layers = submodule(ref, "rnn_layers")
+        self.model = submodule(ref, "classifiers.rnn")
         self.config = config
         self.kit = config.kit
         self.base_seed = base_seed
@@ -40,16 +52,22 @@ class JudgeContext:
     def record(self, key: str, value) -> None:
         self.extra_data[key] = value
 
-    def either(self, plain_check, subst_check, *, given: str):
-        """No double jeopardy: pass if the plain run passes, or else the substituted run
-        (reference building blocks) passes; the substituted run's failure text is the
-        judge's own. `given` says which building blocks were substituted."""
+    def fresh(self):
+        return self.session.fresh()
+
+    def either(self, check, *, given: Grant):
+        """No double jeopardy: pass if check(plain) passes, or else if check passes on a fresh
+        worker lending exactly `given`'s reference functions. The granted run's failure text
+        is never shown (the plain run's is)."""
         try:
-            return plain_check(self.plain)
+            return check(self.plain)
         except CheckFailed as plain_failure:
-            try:
-                out = subst_check(self.subst)
-            except CheckFailed:
-                raise plain_failure from None
-            self.note(f"Correct given correct {given} (your own run failed: {plain_failure})")
+            if str(plain_failure).startswith("not graded"):
+                raise   # a file that does not import: no reference can help
+            with self.session.granted(given) as runner:
+                try:
+                    out = check(runner)
+                except CheckFailed:
+                    raise plain_failure from None
+            self.note(f"Correct given correct {given.given} (your own run failed: {plain_failure})")
             return out

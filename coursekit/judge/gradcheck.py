@@ -5,8 +5,12 @@ lstm_backward):
 
 1. The backward first has to match the reference's gradients on the same inputs.
 2. Only if it does not, and the student's forward output is a valid finite array that
-   differs from the reference's (`forward_is_wrong`), the fallback runs. It credits the
-   backward only when BOTH hold, for every input:
+   differs from the reference's (`forward_is_wrong`) but is credible -- within CREDIBLE of
+   the reference, or exactly a known mistake of the hint catalogue -- the fallback runs. It
+   runs the student's forward in a FRESH worker (nothing it saw during the backward's run),
+   in a shuffled order, with the base point asked twice (both answers must be identical:
+   a stateful forward is refused). It credits the backward only when BOTH hold, for every
+   input:
    a. the student's forward really depends on that input: along the judge's random
       directions, the numeric directional derivatives of the student's forward have at least
       DEPENDENCE times the norm of the reference's ones (a constant, zero or garbage forward
@@ -40,6 +44,7 @@ STEP = 1e-5             # central-difference step (float64 forward)
 GRAD_TOL = {"float64": 1e-6, "float32": 1e-3}
 FLOOR = 1e-4            # absolute floor of the denominator, times max(1, |f(x)|)
 FORWARD_WRONG = 1e-4    # relative error vs the reference above which a forward counts as wrong
+CREDIBLE = 0.1          # a wrong forward this close to the reference may still earn the fallback
 DEPENDENCE = 0.1        # the student's forward must vary at least this much as the reference's
 
 
@@ -60,24 +65,39 @@ def gradcheck_report(call_forward, args, inputs, analytic, scalar, *, labels, rn
     """{label: {"error": norm-relative error, "dependence": ||numeric|| / ||reference||}} for
     each input index in `inputs`; call_forward(*args) returns the forward's result,
     scalar(result) -> float (validates it); `reference`: the reference's gradients (the
-    dependence is inf without them, or where the reference's derivatives are 0)."""
+    dependence is inf without them, or where the reference's derivatives are 0).
+
+    The calls (the base point twice, then two per direction) run in an order shuffled by
+    `rng`, and the two base calls must agree exactly: a forward that keeps state between
+    calls, or answers differently when asked again, is not a function to differentiate."""
     base = [_as64(a) for a in args]
-    f0 = scalar(call_forward(*base))
+    plan = [("base", None, 0.0), ("base", None, 0.0)]
+    directions = {}
+    for k in inputs:
+        for d in range(DIRECTIONS):
+            directions[(k, d)] = rng.standard_normal(base[k].shape)
+            plan += [("nudge", (k, d), 1.0), ("nudge", (k, d), -1.0)]
+    values = [None] * len(plan)
+    for i in rng.permutation(len(plan)):
+        _, key, sign = plan[i]
+        moved = list(base)
+        if key is not None:
+            moved[key[0]] = base[key[0]] + sign * STEP * directions[key]
+        values[i] = scalar(call_forward(*moved))
+    if values[0] != values[1]:
+        raise CheckFailed("your forward gave two different results for the same inputs "
+                          "(it keeps state between calls), so no gradient of it can be checked.")
+    f0 = values[0]
     floor = FLOOR * max(1.0, abs(f0))
+    at = {(plan[i][1], plan[i][2]): values[i] for i in range(2, len(plan))}
     reference = reference if reference is not None else [None] * len(analytic)
     report = {}
     for k, grad, ref_grad, label in zip(inputs, analytic, reference, labels):
-        x = base[k]
-        g = np.asarray(valid_array(grad, label, x.shape), dtype=np.float64)
+        g = np.asarray(valid_array(grad, label, base[k].shape), dtype=np.float64)
         num, ana, ref = [], [], []
-        for _ in range(DIRECTIONS):
-            v = rng.standard_normal(x.shape)
-            vals = []
-            for sign in (1.0, -1.0):
-                moved = list(base)
-                moved[k] = x + sign * STEP * v
-                vals.append(scalar(call_forward(*moved)))
-            num.append((vals[0] - vals[1]) / (2 * STEP))
+        for d in range(DIRECTIONS):
+            v = directions[(k, d)]
+            num.append((at[((k, d), 1.0)] - at[((k, d), -1.0)]) / (2 * STEP))
             ana.append(float(np.sum(g * v)))
             if ref_grad is not None:
                 ref.append(float(np.sum(np.asarray(ref_grad, dtype=np.float64) * v)))
@@ -117,5 +137,13 @@ def check_against_own_forward(call_forward, args, inputs, analytic, scalar, *, l
     return report
 
 
-__all__ = ["gradcheck_report", "gradcheck_errors", "check_against_own_forward", "forward_is_wrong",
+def forward_is_credible(observed, expected, variants) -> bool:
+    """A wrong forward that is close to the reference or a known catalogue mistake."""
+    from .hints import diagnose
+    if rel_err(observed, expected) <= CREDIBLE:
+        return True
+    return bool(variants) and bool(diagnose(observed, variants, 1e-6))
+
+
+__all__ = ["forward_is_credible", "gradcheck_report", "gradcheck_errors", "check_against_own_forward", "forward_is_wrong",
            "GRAD_TOL", "DEPENDENCE", "FORWARD_WRONG"]

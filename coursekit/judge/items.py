@@ -27,6 +27,7 @@ ITEMS = {
     "lstm_backward": ("lstm_backward", LAYERS),
     "lstm_captioning_loss": ("CaptioningRNN.loss", MODEL),
     "lstm_overfit": ("CaptioningRNN.loss", MODEL),
+    "lstm_sample": ("CaptioningRNN.sample", MODEL),
 }
 
 ALL_OR_NOTHING = {"overfit", "lstm_overfit"}

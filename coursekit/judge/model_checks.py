@@ -8,7 +8,7 @@ import numpy as np
 from .checks import CheckFailed, rel_err, tolerance, valid_array, valid_scalar
 from .hints import HINTS, diagnose
 from .captions import captions_agree, end_index, valid_captions
-from .suite import HELPERS
+from .session import HELPERS
 
 PARAM_NAMES = ["W_embed", "W_proj", "b_proj", "Wx", "Wh", "b", "W_vocab", "b_vocab"]
 NULL, START, END = 0, 1, 2
@@ -52,7 +52,7 @@ def random_problem(rng, cell: str, case: str) -> Problem:
 
 
 def reference_model(judge, prob: Problem):
-    model = judge.M.CaptioningRNN(prob.word_to_idx, cell_type=prob.cell,
+    model = judge.model.CaptioningRNN(prob.word_to_idx, cell_type=prob.cell,
                                   dtype=np.dtype(prob.dtype).type, **prob.dims)
     model.params = {k: v.copy() for k, v in prob.params.items()}
     return model
@@ -75,7 +75,7 @@ def student_loss(runner, prob: Problem):
 
 def variant_losses(judge, prob: Problem) -> dict:
     """Losses of the usual model bugs, computed with the reference layers."""
-    L, p, c = judge.L, prob.params, prob.captions
+    L, p, c = judge.layers, prob.params, prob.captions
 
     def loss(cin, cout, mask, h0_tanh=False):
         h0 = prob.features @ p["W_proj"] + p["b_proj"]
@@ -99,7 +99,7 @@ def check_loss(judge, runner, prob: Problem) -> None:
     expected = float(reference_model(judge, prob).loss(prob.features, prob.captions)[0])
     tol = tolerance(prob.features)
     err = abs(loss - expected) / max(abs(expected), 1e-12)
-    if err > tol:
+    if not err <= tol:
         found = diagnose(np.array([loss]), {k: (lambda f=f: np.array([f()]))
                                             for k, f in variant_losses(judge, prob).items()}, tol)
         raise CheckFailed(f"loss: relative error {err:.2e} vs the reference model (tolerance {tol:.0e})."
@@ -124,7 +124,7 @@ def check_grads(judge, runner, prob: Problem) -> None:
             wrong.append(str(exc).rstrip("."))
             continue
         err = rel_err(g, expected[name])
-        if err > tolerance(g, prob.features):
+        if not err <= tolerance(g, prob.features):
             wrong.append(f"grads['{name}'] relative error {err:.2e}")
     if wrong:
         msg = "; ".join(wrong) + "."
@@ -135,7 +135,7 @@ def check_grads(judge, runner, prob: Problem) -> None:
 
 def sample_variants(judge, prob: Problem) -> dict:
     p = prob.params
-    step = judge.L.rnn_step_forward if prob.cell == "rnn" else None
+    step = judge.layers.rnn_step_forward if prob.cell == "rnn" else None
 
     def run(feed_back=True, start_col=False):
         h = prob.features @ p["W_proj"] + p["b_proj"]
@@ -152,12 +152,36 @@ def sample_variants(judge, prob: Problem) -> dict:
             "sample_start_in_output": lambda: run(start_col=True)}
 
 
+MIN_WORDS = 2      # a sample check needs reference captions of at least this many words on average
+MIN_DISTINCT = 3   # and at least this many distinct words in all (never all <NULL>)
+
+
+def reference_sample(judge, prob: Problem) -> np.ndarray:
+    return np.asarray(reference_model(judge, prob).sample(prob.features, max_length=prob.max_length))
+
+
+def degenerate(captions: np.ndarray, word_to_idx: dict) -> bool:
+    """Reference captions that a stub or a constant could match (e.g. all <NULL>)."""
+    end = word_to_idx["<END>"]
+    lengths = [int(np.argmax(row == end)) if np.any(row == end) else len(row) for row in captions]
+    return len(np.unique(captions)) < MIN_DISTINCT or float(np.mean(lengths)) < MIN_WORDS
+
+
+def sample_problem(judge, cell: str, case: str, attempts: int = 50) -> Problem:
+    """A random problem whose reference captions are not degenerate."""
+    for k in range(attempts):
+        prob = random_problem(judge.rng(f"sample:{cell}:{case}:{k}"), cell, case)
+        if not degenerate(reference_sample(judge, prob), prob.word_to_idx):
+            return prob
+    raise RuntimeError(f"no non-degenerate sample problem for {cell}/{case}")   # internal error
+
+
 def check_sample(judge, runner, prob: Problem) -> None:
     """Captions compared up to and including each reference caption's first <END> (captions.py)."""
     model = student_model(runner, prob)
     got = runner.call(f"{HELPERS}:call_method", model, "sample", prob.features,
                       max_length=prob.max_length, what="CaptioningRNN.sample")
-    expected = np.asarray(reference_model(judge, prob).sample(prob.features, max_length=prob.max_length))
+    expected = reference_sample(judge, prob)
     got = valid_captions(got, expected.shape, len(prob.word_to_idx))
     end = end_index(prob.word_to_idx)
     agree = captions_agree(got, expected, end)

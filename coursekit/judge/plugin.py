@@ -9,6 +9,19 @@ import pytest
 from .checks import CheckFailed
 
 
+# parametrize ids of the hidden suite's `case` argument -> words for the feedback
+CASE_LABELS = {
+    "random": "random inputs",
+    "N=1": "a batch of one (N=1)",
+    "T=1": "a sequence of one step (T=1)",
+    "float32": "float32 inputs",
+    "all-masked rows": "rows where every word is masked",
+    "repeats": "word indices repeated within and across captions",
+    "int32": "int32 word indices",
+    "N=1,T=1": "one caption of one word (N=1, T=1)",
+}
+
+
 @dataclass
 class Outcome:
     item: str
@@ -18,15 +31,27 @@ class Outcome:
     message: str
     internal_error: bool = False
     detail: str = ""             # internal errors only: for staff, never shown
+    case: str = ""               # "a batch of one (N=1): inputs (1, 5) (1, 4) ..."
 
 
-_ACTIVE: dict = {}   # the context of the judge run in progress (one per process at a time)
+def _fixture_module(context):
+    """A module holding the session fixture `judge` bound to this run's context (pytest
+    collects fixtures from plugin modules)."""
+    import types
+    module = types.ModuleType("coursekit_judge_fixture")
+
+    @pytest.fixture(scope="session")
+    def judge():
+        """The JudgeContext of the running submission (coursekit.judge.context)."""
+        return context
+    module.judge = judge
+    return module
 
 
-@pytest.fixture(scope="session")
-def judge():
-    """The JudgeContext of the running submission (registered with this module as plugin)."""
-    return _ACTIVE["context"]
+def case_label(item) -> str:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    case = params.get("case")
+    return CASE_LABELS.get(case, str(case)) if case is not None else ""
 
 
 class JudgePlugin:
@@ -35,7 +60,12 @@ class JudgePlugin:
         self.only = only
         self.late = late or set()     # items run last (their training started early)
         self.outcomes: list[Outcome] = []
-        _ACTIVE["context"] = context
+
+        self.fixtures = _fixture_module(context)
+
+    def plugins(self) -> list:
+        """What pytest.main(plugins=...) gets: the hooks and the `judge` fixture."""
+        return [self, self.fixtures]
 
     def pytest_configure(self, config):
         config.addinivalue_line("markers", "item(name): the graded item this test counts for")
@@ -54,6 +84,7 @@ class JudgePlugin:
 
     def pytest_runtest_setup(self, item):
         self.context.current = item.nodeid
+        self.context.session.first_inputs = None
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -67,11 +98,15 @@ class JudgePlugin:
 
     def _outcome(self, name, item, call, report) -> Outcome:
         doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
+        case = case_label(item)
+        shapes = self.context.session.first_inputs
+        if shapes:
+            case = (case + ": " if case else "") + "inputs of shapes " + shapes
         if report.passed:
-            return Outcome(name, item.nodeid, doc, True, "")
+            return Outcome(name, item.nodeid, doc, True, "", case=case)
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, CheckFailed):
-            return Outcome(name, item.nodeid, doc, False, str(exc))
+            return Outcome(name, item.nodeid, doc, False, str(exc), case=case)
         return Outcome(name, item.nodeid, doc, False,
                        "internal grader error in this check (staff have been notified).",
                        internal_error=True, detail=repr(exc)[:2000] if exc else report.longreprtext[:2000])

@@ -1,10 +1,10 @@
 """Helpers copied into the code dir as `ck_judge_helpers.py`; they run INSIDE the sandbox.
 
-They only build objects the boundary cannot carry (dtypes, models, solvers) and keep
-copies of inputs. The judge never trusts what they return: every verdict is computed
-judge-side from the returned arrays.
+They only build objects the boundary cannot carry (dtypes, models) and group calls. They are
+student code as far as the judge is concerned: the student's module can replace them, so the
+judge never believes what they return -- every verdict is computed judge-side from returned
+values it checks itself (docs/SECURITY.md, "Judge-level channels").
 """
-import copy
 import importlib
 
 import numpy as np
@@ -17,11 +17,13 @@ def _target(module, name):
     return obj
 
 
-def call_keep_inputs(module, name, args):
-    """Call module.name(*args); return (result, args as they are after the call)."""
-    kept = list(args)
-    result = _target(module, name)(*kept)
-    return result, [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in kept]
+def call_readonly(module, name, args):
+    """Call module.name(*args) with every array argument made read-only (numpy then refuses
+    an in-place change with "assignment destination is read-only")."""
+    for a in args:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return _target(module, name)(*args)
 
 
 def make_model(word_to_idx, input_dim, wordvec_dim, hidden_dim, cell_type, dtype_name, params=None):
@@ -34,33 +36,11 @@ def make_model(word_to_idx, input_dim, wordvec_dim, hidden_dim, cell_type, dtype
     return model
 
 
-def overfit(rng_state, data, word_to_idx, model_kwargs, solver_kwargs):
-    """Train a student model with the provided CaptioningSolver on the judge's arrays."""
-    np.random.set_state(tuple(rng_state))
-    kwargs = dict(model_kwargs)
-    dtype = np.dtype(kwargs.pop("dtype_name")).type
-    cls = _target("cs231n.classifiers.rnn", "CaptioningRNN")
-    model = cls(word_to_idx, dtype=dtype, **kwargs)
-    data = dict(data)
-    after_init = np.random.get_state()  # the probe must not change the solver's draws
-    probe = model.loss(data["train_features"][data["train_image_idxs"][:2]], data["train_captions"][:2])
-    if not isinstance(probe, (tuple, list)) or len(probe) != 2 or not probe[1]:
-        return {"not_implemented": True}   # only ever makes the check fail
-    np.random.set_state(after_init)
-    n_img = data["train_features"].shape[0]
-    data["train_urls"] = np.array([""] * n_img)
-    solver_cls = _target("cs231n.captioning_solver", "CaptioningSolver")
-    solver = solver_cls(model, data, verbose=False, **copy.deepcopy(solver_kwargs))
-    solver.train()
-    history = [float(v) for v in solver.loss_history]
-    params = {k: np.asarray(v) for k, v in model.params.items()}
-    return {"loss_history": history, "params": params}
-
-
 def call_method(obj, name, *args, **kwargs):
     return getattr(obj, name)(*args, **kwargs)
 
 
-def import_module(name):
-    """Import a student module (the judge probes imports right after a worker starts)."""
-    importlib.import_module(name)
+def loss_with_params(model, params, features, captions):
+    """One training step's worth of work: the judge's parameters in, (loss, grads) out."""
+    model.params = params
+    return model.loss(features, captions)

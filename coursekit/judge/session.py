@@ -1,13 +1,18 @@
-"""Workers of one submission: a plain one, one with the reference building blocks
-substituted (started only when a plain run fails), and, when the submission has spare
-cores, dedicated workers for the overfit trainings (overfit.py). They live side by side
-(the sandbox leases one uid per worker); a dead worker is restarted on demand.
+"""Workers of one submission. Nothing a worker says is believed: runners only carry calls.
 
-Every sandbox failure becomes a `CheckFailed` with a judge-written message; in substituted
-runs the student's exception text is never included. A worker that cannot start is the
-judge's problem (`SandboxUnavailable`, then JudgeError), never the student's. A student
-module that kills or hangs its worker while being imported fails every later check at once
-with one clear message (no restart per test).
+- `plain`: one worker without any reference code, shared by the tests (the student's code
+  alone). A dead worker is restarted on demand.
+- `granted(grant)`: a FRESH worker for one test, with exactly the grant's reference building
+  blocks substituted (grants.py); closed when the test's granted run ends.
+- `fresh()`: a fresh plain worker for one numerical check (the own-forward rule), so nothing
+  the student's code saw in earlier calls can shape its answers.
+- `dedicated_runner()`: plain workers for the overfit trainings started early.
+
+Every sandbox failure becomes a `CheckFailed` with a judge-written message; in granted runs
+the student's exception text is never included. A worker that cannot start is the judge's
+problem (`SandboxUnavailable`, then JudgeError), never the student's. A student file that does
+not import is found once, when the plain worker starts (`imports.py`): every check that needs
+it then fails at once with "not graded: <file> does not import".
 """
 from __future__ import annotations
 
@@ -15,18 +20,9 @@ import time
 from pathlib import Path
 
 from .checks import CheckFailed
+from .grants import MODULES, Grant
+from .imports import ImportProblem, probe_imports, where_in_student_code
 
-# Reference functions substituted, per student module, in the substituted worker.
-# rnn_layers keeps the student's sequence functions (they are what is graded there) but gets
-# the reference step functions; the model module gets the reference for every layer.
-STEP_FUNCTIONS = ["rnn_step_forward", "rnn_step_backward", "lstm_step_forward",
-                  "lstm_step_backward", "sigmoid"]
-LAYER_FUNCTIONS = STEP_FUNCTIONS + [
-    "rnn_forward", "rnn_backward", "lstm_forward", "lstm_backward", "word_embedding_forward",
-    "word_embedding_backward", "affine_forward", "affine_backward", "temporal_affine_forward",
-    "temporal_affine_backward", "temporal_softmax_loss"]
-SUBSTITUTIONS = {"cs231n.rnn_layers": STEP_FUNCTIONS, "cs231n.classifiers.rnn": LAYER_FUNCTIONS}
-STUDENT_MODULES = ["cs231n.rnn_layers", "cs231n.classifiers.rnn"]   # imported right after start
 HELPERS = "ck_judge_helpers"
 MAX_STUDENT_TEXT = 600
 
@@ -41,17 +37,21 @@ def _short(text: str) -> str:
 
 
 class Runner:
-    """Calls into one worker; `substituted` runs hide everything the student wrote."""
+    """Calls into one worker; `granted` runs hide everything the student wrote."""
 
-    def __init__(self, session: "Session", substituted: bool):
+    def __init__(self, session: "Session", grant: Grant | None = None):
         self.session = session
-        self.substituted = substituted
+        self.grant = grant
         self._worker = None
+
+    @property
+    def substituted(self) -> bool:
+        return self.grant is not None
 
     @property
     def worker(self):
         if self._worker is None:
-            self._worker = self.session.start_worker(self.substituted)
+            self._worker = self.session.start_worker(self.grant)
         return self._worker
 
     def start(self) -> None:
@@ -69,16 +69,32 @@ class Runner:
     def close(self):
         self._drop()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def call(self, target, *args, what: str, **kwargs):
         """worker.call with judge-written failures; `what` names the student function."""
+        self.session.refuse_if_not_importable(target)
+        self.session.observe(args)
+        return self._op("call", target, *args, what=what, verb="raised an exception", **kwargs)
+
+    def getattr(self, handle, name, *, what: str):
+        return self._op("getattr", handle, name, what=what, verb="failed")
+
+    def setattr(self, handle, name, value, *, what: str):
+        return self._op("setattr", handle, name, value, what=what, verb="failed")
+
+    def _op(self, op, *args, what, verb, **kwargs):
         from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
         self.session.check_deadline()
         worker = self.worker
         try:
-            return worker.call(target, *args, **kwargs)
+            return getattr(worker, op)(*args, **kwargs)
         except StudentError as exc:
-            detail = "" if self.substituted else f":\n{_short(exc)}"
-            raise CheckFailed(f"{what} raised an exception{detail}") from None
+            raise CheckFailed(self._student_error(what, verb, exc)) from None
         except WorkerTimeout:
             self._drop()
             raise CheckFailed(f"{what} did not finish within the time limit "
@@ -87,65 +103,76 @@ class Runner:
             self._drop()
             raise CheckFailed(f"the process running {what} died (crash, memory limit or exit).") from None
 
-    def getattr(self, handle, name, *, what: str):
-        return self._op("getattr", handle, name, what=what)
-
-    def setattr(self, handle, name, value, *, what: str):
-        return self._op("setattr", handle, name, value, what=what)
-
-    def _op(self, op, *args, what):
-        from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
-        self.session.check_deadline()
-        worker = self.worker
-        try:
-            return getattr(worker, op)(*args)
-        except StudentError as exc:
-            detail = "" if self.substituted else f": {_short(exc)}"
-            raise CheckFailed(f"{what} failed{detail}") from None
-        except (WorkerTimeout, WorkerDied):
-            self._drop()
-            raise CheckFailed(f"the process running {what} died or timed out.") from None
+    def _student_error(self, what, verb, exc) -> str:
+        if self.substituted:
+            return f"{what} {verb} (with the reference {self.grant.given} in place)."
+        text = f"{what} {verb}: {exc.type_name}: {_short(exc.message)}"
+        where = where_in_student_code(exc.traceback, self.session.code_dir, self.session.student_files)
+        return text + (f"\n{where}" if where else "")
 
 
 class Session:
-    def __init__(self, code_dir: Path, *, slot: int, limits: dict, ref_layers):
+    def __init__(self, code_dir: Path, *, limits: dict, ref_layers, student_files: list[str],
+                 slot: int = 0):
         self.code_dir = Path(code_dir)
         self.slot = slot
         self.limits = dict(limits)
         self.ref_layers = ref_layers
+        self.student_files = list(student_files)
         self.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 300))
         self.isolation = None
-        self.start_error: str | None = None     # infrastructure: no worker could start
-        self.import_failure: str | None = None  # the student's module killed/hung its worker
-        self.plain = Runner(self, substituted=False)
-        self.subst = Runner(self, substituted=True)
-        self.extra: list[Runner] = []           # dedicated workers (overfit trainings)
+        self.start_error: str | None = None            # infrastructure: no worker could start
+        self.import_problems: dict[str, ImportProblem] = {}   # module -> why it does not import
+        self._probed = False
+        self.first_inputs: str | None = None   # shapes of the running test's first call
+        self.plain = Runner(self)
+        self.extra: list[Runner] = []
 
     def check_deadline(self):
         if time.monotonic() > self.deadline:
             raise CheckFailed("not run: the submission used up its total time limit "
                               f"({self.limits.get('wall_seconds')} s).")
 
+    def observe(self, args) -> None:
+        """Remember the array shapes of the running test's first call (for the feedback)."""
+        if self.first_inputs is None:
+            shapes = [str(tuple(a.shape)) for a in args if hasattr(a, "shape") and hasattr(a, "dtype")]
+            if shapes:
+                self.first_inputs = " ".join(shapes)
+
+    def granted(self, grant: Grant) -> Runner:
+        """A fresh worker lending `grant`'s reference functions; close it after the test."""
+        return Runner(self, grant)
+
+    def fresh(self) -> Runner:
+        """A fresh plain worker for one numerical check; close it after the check."""
+        return Runner(self)
+
     def dedicated_runner(self) -> Runner:
         """A further plain worker of its own (closed with the session)."""
-        runner = Runner(self, substituted=False)
+        runner = Runner(self)
         self.extra.append(runner)
         return runner
 
-    def callbacks(self) -> dict:
-        return {f"ref:{name}": getattr(self.ref_layers, name) for name in LAYER_FUNCTIONS}
+    def refuse_if_not_importable(self, target) -> None:
+        """Fail at once when the module a call needs (or one it imports) does not import."""
+        if not self.import_problems:
+            return
+        module = target.partition(":")[0] if isinstance(target, str) else None
+        needs = [m for m in self.import_problems if module in (None, HELPERS, m)
+                 or m in module_dependencies(module)]
+        if needs:
+            raise CheckFailed(self.import_problems[needs[0]].not_graded())
 
-    def start_worker(self, substituted: bool):
-        """A started worker with the student modules imported (and, if `substituted`, the
-        reference functions in place). Raises SandboxUnavailable or CheckFailed."""
+    def start_worker(self, grant: Grant | None):
+        """A started worker with the student modules imported (and the grant's reference
+        functions in place). Raises SandboxUnavailable or CheckFailed."""
         from coursekit.sandbox import Worker
         if self.start_error:
             raise SandboxUnavailable(self.start_error)
-        if self.import_failure:
-            raise CheckFailed(self.import_failure)
         try:
             worker = Worker.start(self.code_dir, slot=self.slot, limits=self.limits,
-                                  callbacks=self.callbacks() if substituted else {})
+                                  callbacks=grant.callbacks(self.ref_layers) if grant else {})
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
             raise SandboxUnavailable(self.start_error) from None
@@ -155,34 +182,35 @@ class Session:
         except CheckFailed:
             worker.close()
             raise
-        if substituted:
-            for module, names in SUBSTITUTIONS.items():
-                for name in names:
+        if grant:
+            for module in MODULES:
+                for name in grant.names:
                     try:
                         worker.substitute(module, name, f"ref:{name}")
-                    except Exception:  # the student's module may not import or define it
-                        pass
+                    except Exception:  # the module may not exist (cs231n.layers) or import
+                        break
         return worker
 
     def _import_student_modules(self, worker) -> None:
-        """Import each student module once; an exit or hang there is remembered for good.
-        An exception at import is left to each check (it shows the student's error)."""
-        from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
-        for module in STUDENT_MODULES:
-            try:
-                worker.call(f"{HELPERS}:import_module", module)
-            except StudentError:
-                continue
-            except WorkerDied:
-                self.import_failure = (f"not run: your module {module} exited while being imported "
-                                       "(os._exit, a crash or the memory limit), "
-                                       "so none of its functions could be called.")
-            except WorkerTimeout:
-                self.import_failure = (f"not run: your module {module} did not finish being imported "
-                                       f"within the time limit ({self.limits.get('call_seconds')} s).")
-            if self.import_failure:
-                raise CheckFailed(self.import_failure)
+        """The first worker probes each student module's import once; what fails is kept."""
+        if self._probed:
+            if any(p.fatal for p in self.import_problems.values()):
+                raise CheckFailed(next(p for p in self.import_problems.values() if p.fatal).not_graded())
+            return
+        self._probed = True
+        self.import_problems = probe_imports(worker, self.code_dir, self.student_files,
+                                             self.limits.get("call_seconds"))
+        fatal = [p for p in self.import_problems.values() if p.fatal]
+        if fatal:
+            raise CheckFailed(fatal[0].not_graded())
 
     def close(self):
-        for runner in [self.plain, self.subst, *self.extra]:
+        for runner in [self.plain, *self.extra]:
             runner.close()
+
+
+def module_dependencies(module: str | None) -> set[str]:
+    """Student modules `module` imports (the model imports the layers)."""
+    if module == "cs231n.classifiers.rnn":
+        return {"cs231n.rnn_layers"}
+    return set()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import CheckFailed, compare, rel_err, tolerance, unpack, valid_array
-from .gradcheck import check_against_own_forward, forward_is_wrong
+from .gradcheck import check_against_own_forward, forward_is_credible, forward_is_wrong
 from .hints import diagnose, hint
 
-LAYERS = "cs231n.rnn_layers"
-HELPERS = "ck_judge_helpers"
+from .grants import LAYERS
+from .session import HELPERS
 
 
 def target(name: str, module: str = LAYERS) -> str:
@@ -41,52 +41,65 @@ def check_outputs(observed, expected, names, *, variants=None, what="", extra_to
             raise CheckFailed(f"{what}: {failure}" + (f" Hint: {found}" if found else "")) from None
 
 
-def check_not_modified(runner, name, args, labels, expected, module: str = LAYERS, *, verify=None):
-    """Run name(*args) through the in-sandbox helper that returns the inputs after the call;
-    the first output must also match `expected` (an unimplemented stub does not pass), or,
-    with `verify`, the whole result must pass verify(result) (raises CheckFailed)."""
-    res = runner.call(f"{HELPERS}:call_keep_inputs", module, name, list(args), what=name)
-    out, after = unpack(res, 2, name)
-    if verify is not None:
-        verify(out)
-    else:
-        first = out[0] if isinstance(out, (tuple, list)) and out else out
-        check_outputs([first], [expected], ["output"], what=name)
-    if not isinstance(after, (list, tuple)) or len(after) != len(args):
-        raise CheckFailed(f"{name}: could not read the inputs back after the call.")
-    for before, now, label in zip(args, after, labels):
-        if isinstance(before, np.ndarray) and label:
-            if not isinstance(now, np.ndarray) or now.shape != before.shape or not np.array_equal(now, before):
-                raise CheckFailed(f"{name}: {hint('inplace', name=label)}")
+def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS) -> None:
+    """The in-place policy for forwards: `name` runs with read-only array inputs (numpy refuses
+    an in-place change), and its first output must still match `expected` (an unimplemented
+    stub does not pass)."""
+    try:
+        out = runner.call(f"{HELPERS}:call_readonly", module, name, list(args), what=name)
+    except CheckFailed as failure:
+        if "read-only" in str(failure):
+            raise CheckFailed(f"{name}: {hint('inplace', name='an input')}\n{failure}") from None
+        raise
+    first = out[0] if isinstance(out, (tuple, list)) and out else out
+    check_outputs([first], [expected], ["output"], what=name)
+
+
+def note_if_upstream_modified(judge, runner, name, douts, cache, module: str = LAYERS) -> None:
+    """Backwards may modify their upstream gradient (the in-place policy): a note, never a
+    failure. The probe runs the backward with read-only upstream gradients (plain runs only)."""
+    if runner.substituted:
+        return
+    try:
+        runner.call(f"{HELPERS}:call_readonly", module, name, [*douts, cache], what=name)
+    except CheckFailed as failure:
+        if "read-only" in str(failure):
+            judge.note(f"{name} modifies its upstream gradient in place. That costs no points, "
+                       "but the caller's array changes; prefer d = d + ... over d += ....")
 
 
 def check_backward(judge, runner, forward, args, outputs, douts, grads, *, names, variants=None,
-                   rng_key: str) -> None:
+                   forward_variants=None, rng_key: str) -> None:
     """The rule of every backward with an own-forward fallback (see coursekit.judge.gradcheck):
     `grads` (the student's backward on the cache of the student's `forward`(*args), whose
     other outputs are `outputs`) must match the reference backward on the reference cache;
-    failing that, and only when the student's forward is wrong, they must be the exact
-    gradient of a student forward that really depends on every input.
+    failing that, and only when the student's forward is wrong but credible (close to the
+    reference or a known mistake, `forward_variants`: {hint key: first output}), they must be
+    the exact gradient of that forward, probed in a fresh worker (gradcheck.py).
     names: (forward output names, gradient names); douts: the upstream gradients."""
     out_names, grad_names = names
     backward = forward.replace("_forward", "_backward")
-    ref = getattr(judge.L, forward)(*args)
+    ref = getattr(judge.layers, forward)(*args)
     ref_outs, ref_cache = ref[:len(douts)], ref[len(douts)]
-    expected = getattr(judge.L, backward)(*douts, ref_cache)
+    expected = getattr(judge.layers, backward)(*douts, ref_cache)
     grads = unpack(grads, len(grad_names), backward)
     try:
         check_outputs(grads, expected, grad_names, what=backward, variants=variants)
     except CheckFailed as failure:
         if not any(forward_is_wrong(o, e) for o, e in zip(outputs, ref_outs)):
             raise
-        call = lambda *a: runner.call(target(forward), *a, what=forward)  # noqa: E731
-        try:
-            check_against_own_forward(call, args, range(len(args)), grads,
-                                      dot_scalar(douts, len(douts) + 1, out_names), labels=grad_names,
-                                      rng=judge.rng(f"{rng_key}:gradcheck"), what=backward,
-                                      forward_name=forward, reference=expected)
-        except CheckFailed as fallback:
-            raise CheckFailed(f"{failure}\n{fallback}") from None
+        if not forward_is_credible(outputs[0], ref_outs[0], forward_variants):
+            raise CheckFailed(f"{failure}\n(Your {forward} is wrong too, and too far from the "
+                              "reference to check this backward against it; fix it first.)") from None
+        with judge.fresh() as fresh:
+            call = lambda *a: fresh.call(target(forward), *a, what=forward)  # noqa: E731
+            try:
+                check_against_own_forward(call, args, range(len(args)), grads,
+                                          dot_scalar(douts, len(douts) + 1, out_names), labels=grad_names,
+                                          rng=judge.rng(f"{rng_key}:gradcheck"), what=backward,
+                                          forward_name=forward, reference=expected)
+            except CheckFailed as fallback:
+                raise CheckFailed(f"{failure}\n{fallback}") from None
         judge.note(f"your backward matches a numeric gradient of your own {forward} "
                    f"(which is wrong; see {forward}).")
 
@@ -102,5 +115,5 @@ def dot_scalar(douts, n_out, names):
     return scalar
 
 
-__all__ = ["call_fn", "check_outputs", "check_not_modified", "check_backward", "dot_scalar",
+__all__ = ["call_fn", "check_outputs", "check_inputs_untouched", "note_if_upstream_modified", "check_backward", "dot_scalar",
            "rel_err", "CheckFailed", "compare", "valid_array", "unpack", "tolerance"]

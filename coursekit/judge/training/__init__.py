@@ -1,0 +1,145 @@
+"""The overfit check: train the student's model on the notebook's 50 captions in the judge's
+control loop (loop.py) and judge the result by the loss the reference model recomputes.
+
+    run_overfit(judge, cell) -> Run        one training per cell type and submission
+    reference_run(judge, cell) -> Run      the reference's training (cached in build/judge/)
+    start_early(judge, cores, items)       with spare cores, trainings start at once on threads
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import numpy as np
+
+from ..checks import CheckFailed
+from .data import small_data
+from .loop import Run, prepare, remote_loss, train
+from .recipe import RECIPES, Recipe
+
+__all__ = ["RECIPES", "Recipe", "Run", "run_overfit", "reference_run", "start_early"]
+
+
+def _student_training(judge, recipe: Recipe, runner, data, start) -> Run:
+    return train(judge, recipe, data, start, remote_loss(runner, recipe, data),
+                 spot_rng=judge.rng(f"overfit:{recipe.cell}:spots"))
+
+
+def run_overfit(judge, cell: str) -> Run:
+    """The student's training (once per cell type); raises CheckFailed when it failed."""
+    key = f"overfit:{cell}"
+    if key not in judge.shared:
+        recipe = RECIPES[cell]
+        try:
+            early = judge.shared.get(f"early:{cell}")
+            if early is not None:
+                run = early.result()
+            else:
+                data = small_data(judge)
+                run = _student_training(judge, recipe, judge.plain, data, prepare(judge, recipe, data))
+            judge.shared[key] = run
+            judge.record("overfit" if cell == "rnn" else "lstm_overfit",
+                         {"loss_history": run.history, "final_loss": run.final,
+                          "iterations": run.iterations, "threshold": recipe.threshold,
+                          "reference_loss_history": reference_run(judge, cell).history})
+        except CheckFailed as exc:
+            judge.shared[key] = exc
+    out = judge.shared[key]
+    if isinstance(out, CheckFailed):
+        raise CheckFailed(str(out))
+    return out
+
+
+class EarlyTraining:
+    """One training in a dedicated worker; the judge-side loop runs on a thread."""
+
+    def __init__(self, judge, cell: str):
+        recipe = RECIPES[cell]
+        data = small_data(judge)                        # main thread: global RNG, caches
+        start = prepare(judge, recipe, data)
+        self.runner = judge.session.dedicated_runner()
+        self.runner.start()                             # workers start from the main thread
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(judge, recipe, data, start),
+                                        name=f"overfit-{cell}", daemon=True)
+        self._thread.start()
+
+    def _run(self, judge, recipe, data, start):
+        try:
+            self._value = _student_training(judge, recipe, self.runner, data, start)
+        except BaseException as exc:  # re-raised in the judge thread by result()
+            self._error = exc
+        finally:
+            self.runner.close()
+
+    def result(self) -> Run:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def start_early(judge, cores: int, items=None) -> set[str]:
+    """With `cores` >= 2, start up to cores - 1 trainings (most expensive first) now, while
+    the other tests run; returns the graded items that use them (run last)."""
+    late: set[str] = set()
+    cells = [c for c, r in RECIPES.items() if items is None or r.uses & set(items)]
+    for cell in cells[:max(0, cores - 1)]:
+        try:
+            reference_run(judge, cell)                  # cached after the first submission
+            judge.shared[f"early:{cell}"] = EarlyTraining(judge, cell)
+        except Exception:   # e.g. no dataset: the test itself reports it, sequentially
+            continue
+        late |= RECIPES[cell].uses
+    return late
+
+
+def reference_run(judge, cell: str) -> Run:
+    """The reference's full training with the same recipe, data and draws (history for the
+    chart, parameters for the trained-model sample checks), cached in build/judge/."""
+    key = f"reference:{cell}"
+    if key not in judge.shared:
+        judge.shared[key] = _cached_reference(judge, RECIPES[cell])
+    return judge.shared[key]
+
+
+def _cached_reference(judge, recipe: Recipe) -> Run:
+    import hashlib
+    import io
+    import json
+
+    from coursekit.fileio import write_atomic
+    data = small_data(judge)
+    digest = hashlib.sha256(repr(recipe).encode())
+    for arr in (data.captions, data.image_idxs, data.features, np.asarray(data.state[1])):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    ref_src = judge.config.assignment_dir("source") / "cs231n"
+    for name in ("classifiers/rnn.py", "rnn_layers.py", "optim.py"):
+        digest.update((ref_src / name).read_bytes())
+    path = judge.config.root / "build" / "judge" / f"reference_{recipe.cell}_{digest.hexdigest()[:16]}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["meta"]))
+            params = {k[2:]: f[k] for k in f.files if k.startswith("p_")}
+        return Run(history=meta["history"], params=params, final=meta["final"],
+                   iterations=meta["iterations"])
+    except (OSError, KeyError, ValueError, TypeError):
+        pass
+    from .loop import recomputed_loss, reference_model
+    start = prepare(judge, recipe, data)
+
+    def loss_fn(params, feats, caps):
+        loss, grads = reference_model(judge, recipe, data, params).loss(feats, caps)
+        return float(loss), grads
+    full = replace(recipe, check_every=recipe.iterations + 1)   # no early stop
+    run = train(judge, full, data, start, loss_fn)
+    run.final = recomputed_loss(judge, recipe, data, run.params)
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.array(json.dumps({"history": run.history, "final": run.final,
+                                            "iterations": run.iterations})),
+             **{f"p_{k}": v for k, v in run.params.items()})
+    try:
+        write_atomic(path, buf.getvalue())
+    except OSError:
+        pass
+    return run
