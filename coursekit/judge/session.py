@@ -127,6 +127,7 @@ class Session:
         self.first_inputs: str | None = None   # shapes of the running test's first call
         self.plain = Runner(self)
         self.extra: list[Runner] = []
+        self._on_close: list = []
 
     def check_deadline(self):
         if time.monotonic() > self.deadline:
@@ -204,7 +205,13 @@ class Session:
         if fatal:
             raise CheckFailed(fatal[0].not_graded())
 
+    def on_close(self, fn) -> None:
+        """Call fn() when the session closes (e.g. stop an early training process)."""
+        self._on_close.append(fn)
+
     def close(self):
+        for fn in self._on_close:
+            fn()
         for runner in [self.plain, *self.extra]:
             runner.close()
 

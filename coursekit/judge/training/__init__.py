@@ -3,11 +3,11 @@ control loop (loop.py) and judge the result by the loss the reference model reco
 
     run_overfit(judge, cell) -> Run        one training per cell type and submission
     reference_run(judge, cell) -> Run      the reference's training (cached in build/judge/)
-    start_early(judge, cores, items)       with spare cores, trainings start at once on threads
+    start_early(judge, cores, items)       with spare cores, trainings start at once in forked judge processes
 """
 from __future__ import annotations
 
-import threading
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -51,32 +51,53 @@ def run_overfit(judge, cell: str) -> Run:
 
 
 class EarlyTraining:
-    """One training in a dedicated worker; the judge-side loop runs on a thread."""
+    """One training in a forked judge process of its own (trusted, like the judge), with its
+    own sandbox worker. A process, not a thread: judge-side numpy on two threads at once can
+    hang OpenBLAS, and forking workers beside a busy thread can deadlock. It is forked before
+    the hidden suite starts any thread or worker."""
 
     def __init__(self, judge, cell: str):
+        import multiprocessing
         recipe = RECIPES[cell]
-        data = small_data(judge)                        # main thread: global RNG, caches
+        data = small_data(judge)
         start = prepare(judge, recipe, data)
-        self.runner = judge.session.dedicated_runner()
-        self.runner.start()                             # workers start from the main thread
-        self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(judge, recipe, data, start),
-                                        name=f"overfit-{cell}", daemon=True)
-        self._thread.start()
-
-    def _run(self, judge, recipe, data, start):
-        try:
-            self._value = _student_training(judge, recipe, self.runner, data, start)
-        except BaseException as exc:  # re-raised in the judge thread by result()
-            self._error = exc
-        finally:
-            self.runner.close()
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_train_in_child, args=(judge, recipe, data, start, send),
+                                    name=f"overfit-{cell}", daemon=True)
+        self._process.start()
+        send.close()
+        judge.session.on_close(self.close)
 
     def result(self) -> Run:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+        try:
+            kind, value = self._receive.recv()
+        except EOFError:
+            kind, value = "error", RuntimeError("the training process ended without a result")
+        self.close()
+        if kind == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+
+
+def _train_in_child(judge, recipe, data, start, send) -> None:
+    runner = judge.session.dedicated_runner()
+    try:
+        try:
+            send.send(("ok", _student_training(judge, recipe, runner, data, start)))
+        except CheckFailed as exc:
+            send.send(("error", CheckFailed(str(exc))))
+        except BaseException as exc:  # noqa: BLE001 -- reported to the judge as an internal error
+            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        runner.close()
+        send.close()
+        os._exit(0)
 
 
 def start_early(judge, cores: int, items=None) -> set[str]:
