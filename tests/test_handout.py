@@ -69,12 +69,14 @@ def test_no_student_facing_text_names_instructor_tooling(course, handout_zip):
                 assert word not in text, (name, word)
 
 
+@pytest.mark.slow
 def test_the_same_inputs_give_the_same_zip(course, handout_zip, tmp_path):
     again = tmp_path / "again.zip"
     write_handout(course, again)
     assert again.read_bytes() == handout_zip.read_bytes()
 
 
+@pytest.mark.slow
 def test_get_datasets_sets_up_the_embedded_dataset_offline_byte_identical(course, handout_zip, tmp_path):
     folder = unpack(handout_zip, tmp_path, course.assignment)
     done = get_datasets(folder)
