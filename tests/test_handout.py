@@ -256,3 +256,15 @@ def test_solution_outputs_do_not_depend_on_the_clone_folder(course):
         text = (course.assignment_dir("solutions") / name).read_text()
         assert "train_urls <class 'numpy.ndarray'> (2000,) object" in text
         assert "<U6" not in text
+
+
+def test_collect_submission_zips_exactly_the_student_files_of_the_course(course):
+    """collect_submission.py is student-facing (no pointer to course_config.py): its list is
+    checked here instead."""
+    import ast
+
+    tree = ast.parse((course.assignment_dir("release") / "collect_submission.py").read_text())
+    lists = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+             and node.targets[0].id in ("STUDENT_FILES", "NOTEBOOKS")}
+    assert lists == {"STUDENT_FILES": list(course.kit["student_files"]), "NOTEBOOKS": list(course.kit["notebooks"])}
