@@ -60,6 +60,11 @@ KIT = {
         "num_train_images": 2000,
         "num_val_images": 500,
         "captions_per_image": 5,
+        # The student handout (`coursekit handout`) ships the embedded dataset, which
+        # cs231n/datasets/get_datasets.sh unpacks offline. Set coco_url (and optionally the
+        # zip's SHA-256) to make that script download the real COCO data instead.
+        "coco_url": "",             # e.g. "http://cs231n.stanford.edu/coco_captioning.zip"
+        "coco_sha256": "",
     },
     # Points per hidden test (test id -> points). Ids are the hidden suite's test names.
     "points": {

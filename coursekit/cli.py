@@ -12,6 +12,7 @@ import sys
 COMMANDS = {  # verb -> (module, one-line help)
     "data": ("coursekit.data.cli", "generate the embedded captioning dataset (offline, deterministic)"),
     "build": ("coursekit.build.cli", "build release/ and solutions/ from source/ with nbgrader"),
+    "handout": ("coursekit.handout.cli", "write the zip students get: handout, requirements.txt and the data"),
     "grade": ("coursekit.grading.cli", "grade submissions in the sandbox with the hidden tests"),
     "gradescope": ("coursekit.gradescope.cli", "write the Gradescope autograder bundle (autograder.zip)"),
     "selftest": ("coursekit.selftest", "check the hidden tests: solutions full marks, release zero, bugs caught"),

@@ -194,3 +194,16 @@ def test_executed_stream_outputs_are_merged_whatever_the_kernel_timing():
         nbio.coalesce_streams(nb)
     assert nbio.dumps(one) == nbio.dumps(split)
     assert [o["name"] for o in split.cells[0].outputs] == ["stdout", "stderr", "stdout"]
+
+
+def test_data_fetched_into_the_source_folder_is_never_shipped(tmp_path):
+    """`bash get_datasets.sh` run inside source/ leaves data there; the build ships only the script."""
+    from coursekit.build.files import source_files
+
+    datasets = tmp_path / "cs231n" / "datasets"
+    for rel in ("get_datasets.sh", "embedded/coco2014_captions.h5", "embedded/images/train/a.png",
+                "coco_captioning/coco2014_vocab.json", "embedded_dataset.zip", "embedded.sha256",
+                "coco_captioning.zip.part", ".embedded.unpack.x1/f.h5"):
+        (datasets / rel).parent.mkdir(parents=True, exist_ok=True)
+        (datasets / rel).write_bytes(b"x")
+    assert [p.as_posix() for p in source_files(tmp_path, [])] == ["cs231n/datasets/get_datasets.sh"]

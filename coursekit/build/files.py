@@ -9,6 +9,10 @@ from .transforms.markers import Markers
 
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
+# Data that get_datasets.sh may have put into the source folder: never shipped by the build
+# (`coursekit handout` adds the embedded dataset to the zip itself).
+SKIP_DATA = ("cs231n/datasets/embedded", "cs231n/datasets/coco_captioning", "cs231n/datasets/.")
+SKIP_DATA_SUFFIXES = {".zip", ".part", ".sha256"}
 
 
 def source_files(assignment_dir: Path, notebooks: list[str]) -> list[Path]:
@@ -17,6 +21,9 @@ def source_files(assignment_dir: Path, notebooks: list[str]) -> list[Path]:
     for path in sorted(assignment_dir.rglob("*")):
         rel = path.relative_to(assignment_dir)
         if path.is_dir() or set(rel.parts) & SKIP_DIRS or path.suffix in SKIP_SUFFIXES:
+            continue
+        if rel.as_posix().startswith(SKIP_DATA) or (
+                rel.parent.as_posix() == "cs231n/datasets" and path.suffix in SKIP_DATA_SUFFIXES):
             continue
         if rel.as_posix() in notebooks:
             continue

@@ -8,7 +8,7 @@ import zipfile
 
 ZIP_NAME = "rnn_captioning_submission.zip"
 NOTEBOOKS = ["RNN_Captioning.ipynb", "LSTM_Captioning.ipynb"]
-# The files you edit. Keep in sync with KIT["student_files"] in the course's course_config.py.
+# The files you edit (the grader takes only these two files from your submission).
 STUDENT_FILES = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 
 

@@ -2,6 +2,7 @@
 
 from . import optim
 from .coco_utils import sample_coco_minibatch
+from .notebook_checks import not_implemented
 
 
 class CaptioningSolver(object):
@@ -126,6 +127,11 @@ class CaptioningSolver(object):
         # Compute loss and gradient
         loss, grads = self.model.loss(features, captions)
         self.loss_history.append(loss)
+
+        missing = [p for p in self.model.params if not isinstance(grads, dict) or p not in grads]
+        if missing:
+            raise not_implemented('CaptioningRNN.loss', 'it returned no gradient for %s'
+                                  % ', '.join(sorted(missing)))
 
         # Perform a parameter update
         for p, w in self.model.params.items():

@@ -3,9 +3,11 @@
 Where the data comes from (first hit wins):
 1. the base_dir argument of load_coco_data;
 2. the environment variable CS231N_DATA_DIR;
-3. walking up from the folder of this package, for each parent folder P:
-   P/datasets/coco_captioning (the real COCO download, if coco2014_captions.h5 is there),
-   then P/datasets/embedded (the small synthetic dataset written by `coursekit data`).
+3. cs231n/datasets/coco_captioning (the real COCO data), then cs231n/datasets/embedded (the
+   small synthetic dataset), where `cd cs231n/datasets && bash get_datasets.sh` puts them;
+4. walking up from the folder of this package, for each parent folder P:
+   P/datasets/coco_captioning, then P/datasets/embedded.
+A folder counts when coco2014_captions.h5 is in it.
 """
 import json
 import os
@@ -16,6 +18,7 @@ import numpy as np
 DATA_DIR_ENV = 'CS231N_DATA_DIR'
 COCO_SUBDIR = os.path.join('datasets', 'coco_captioning')
 EMBEDDED_SUBDIR = os.path.join('datasets', 'embedded')
+GET_DATA_HINT = 'In the assignment folder, run: cd cs231n/datasets && bash get_datasets.sh'
 CAPTIONS_FILE = 'coco2014_captions.h5'
 VOCAB_FILE = 'coco2014_vocab.json'
 CAPTION_KEYS = ('train_captions', 'train_image_idxs', 'val_captions', 'val_image_idxs')
@@ -32,29 +35,26 @@ def find_dataset_dir(base_dir=None):
     if os.environ.get(DATA_DIR_ENV):
         return _existing_dir(os.environ[DATA_DIR_ENV], '$' + DATA_DIR_ENV)
     here = Path(__file__).resolve().parent
-    for parent in here.parents:
+    for parent in (here,) + tuple(here.parents):
         for sub in (COCO_SUBDIR, EMBEDDED_SUBDIR):
             candidate = parent / sub
             if (candidate / CAPTIONS_FILE).is_file():
                 return candidate
     raise FileNotFoundError(
-        'No captioning dataset found (looked for %s or %s in the folders above %s, and '
-        '$%s is not set). Run `coursekit data` to write the embedded synthetic dataset, '
-        'or datasets/get_datasets.sh to download the real COCO data.'
-        % (COCO_SUBDIR, EMBEDDED_SUBDIR, here, DATA_DIR_ENV))
+        'No captioning dataset found (looked in %s and, above it, for %s or %s; $%s is not '
+        'set). %s' % (here / 'datasets', COCO_SUBDIR, EMBEDDED_SUBDIR, DATA_DIR_ENV, GET_DATA_HINT))
 
 
 def _existing_dir(path, what):
     path = Path(path).expanduser().resolve()
     if not path.is_dir():
-        raise FileNotFoundError('%s (%s) is not a folder. Run `coursekit data` or '
-                                'datasets/get_datasets.sh to get the dataset.' % (what, path))
+        raise FileNotFoundError('%s (%s) is not a folder. %s' % (what, path, GET_DATA_HINT))
     return path
 
 
 def _require_file(path):
     if not path.is_file():
-        raise FileNotFoundError('Missing dataset file: %s' % path)
+        raise FileNotFoundError('Missing dataset file: %s. %s' % (path, GET_DATA_HINT))
     return path
 
 
@@ -85,14 +85,19 @@ def _read_vocab(path):
 
 
 def _read_urls(path, dataset_dir):
-    """One URL per line; a line without '://' is a path relative to the dataset folder."""
+    """One URL per line; a line without '://' is a path relative to the dataset folder.
+
+    Local files become file:// URLs in an object array: a fixed-width string dtype would
+    depend on the length of the folder's path."""
     _require_file(path)
     with open(path, 'r', encoding='utf-8') as f:
         lines = [line.strip() for line in f]
     while lines and not lines[-1]:
         lines.pop()
+    if all('://' in line for line in lines):
+        return np.asarray(lines, dtype=str)
     urls = [line if '://' in line else (dataset_dir / line).resolve().as_uri() for line in lines]
-    return np.asarray(urls, dtype=str)
+    return np.asarray(urls, dtype=object)
 
 
 def _check_consistency(data):
