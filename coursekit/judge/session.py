@@ -28,6 +28,9 @@ LAYER_FUNCTIONS = STEP_FUNCTIONS + [
 SUBSTITUTIONS = {"cs231n.rnn_layers": STEP_FUNCTIONS, "cs231n.classifiers.rnn": LAYER_FUNCTIONS}
 STUDENT_MODULES = ["cs231n.rnn_layers", "cs231n.classifiers.rnn"]   # imported right after start
 HELPERS = "ck_judge_helpers"
+# Reference functions whose arguments include word indices or a mask (the other callbacks
+# accept float arrays only).
+INDEX_ARGUMENTS = {"word_embedding_forward", "word_embedding_backward", "temporal_softmax_loss"}
 MAX_STUDENT_TEXT = 600
 
 
@@ -114,6 +117,7 @@ class Session:
         self.limits = dict(limits)
         self.ref_layers = ref_layers
         self.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 300))
+        self.sandbox = sandbox_spec(self.limits)
         self.isolation = None
         self.start_error: str | None = None     # infrastructure: no worker could start
         self.import_failure: str | None = None  # the student's module killed/hung its worker
@@ -133,7 +137,12 @@ class Session:
         return runner
 
     def callbacks(self) -> dict:
-        return {f"ref:{name}": getattr(self.ref_layers, name) for name in LAYER_FUNCTIONS}
+        from coursekit.sandbox import Callback
+        floats = ("float32", "float64")
+        return {f"ref:{name}": Callback(getattr(self.ref_layers, name),
+                                        dtypes=floats + ("int32", "int64", "bool")
+                                        if name in INDEX_ARGUMENTS else floats)
+                for name in LAYER_FUNCTIONS}
 
     def start_worker(self, substituted: bool):
         """A started worker with the student modules imported (and, if `substituted`, the
@@ -144,7 +153,7 @@ class Session:
         if self.import_failure:
             raise CheckFailed(self.import_failure)
         try:
-            worker = Worker.start(self.code_dir, slot=self.slot, limits=self.limits,
+            worker = Worker.start(self.code_dir, self.sandbox, slot=self.slot,
                                   callbacks=self.callbacks() if substituted else {})
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
@@ -186,3 +195,13 @@ class Session:
     def close(self):
         for runner in [self.plain, self.subst, *self.extra]:
             runner.close()
+
+
+def sandbox_spec(limits: dict):
+    """The sandbox settings of this course (KIT): limits, hidden folders, uid pool."""
+    from coursekit import config
+    from coursekit.sandbox import SandboxLimits, SandboxSpec, course_hide
+    course = config.load()
+    return SandboxSpec(limits=SandboxLimits.from_mapping(limits), hide=course_hide(course.root),
+                       uid_base=int(course.kit.get("sandbox_uid_base", SandboxSpec.uid_base)),
+                       uid_pool=int(course.kit.get("sandbox_uid_pool", SandboxSpec.uid_pool)))

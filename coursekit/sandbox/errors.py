@@ -14,7 +14,20 @@ class StudentError(SandboxError):
 
 
 class WorkerTimeout(SandboxError):
-    """The worker exceeded a wall-clock limit and was killed with its whole group."""
+    """The worker exceeded a wall-clock limit and was killed with its whole group.
+    ``wall_seconds``, ``cpu_seconds`` and ``wait_seconds`` (time spent waiting for a CPU)
+    measure the call that timed out (None where unknown)."""
+
+    def __init__(self, message, wall_seconds=None, cpu_seconds=None, wait_seconds=None):
+        super().__init__(message)
+        self.wall_seconds, self.cpu_seconds = wall_seconds, cpu_seconds
+        self.wait_seconds = wait_seconds
+
+
+class WorkerStarved(WorkerTimeout):
+    """A call timed out while the machine was overloaded: the worker spent a large share of
+    the call waiting for a CPU (``SandboxLimits.starved_fraction``). The judge may run the
+    check again (once) instead of failing it."""
 
 
 class WorkerDied(SandboxError):

@@ -90,3 +90,29 @@ def count_own_processes():
         except OSError:
             pass
     return count
+
+
+def namespaced_descendant(ancestor, ns_pid, max_depth=4):
+    """Host pid of the process below ``ancestor`` (at most ``max_depth`` generations) whose
+    pid in its own, nested pid namespace is ``ns_pid`` (a bwrap worker), or None."""
+    parents, found = {}, []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", "rb") as f:
+                data = f.read()
+            parents[int(entry)] = int(_field(data, b"PPid") or 0)
+            at = data.find(b"\nNSpid:")
+            ids = data[at + 7:data.find(b"\n", at + 1)].split() if at >= 0 else []
+            if len(ids) >= 2 and int(ids[-1]) == ns_pid:
+                found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    for pid in found:
+        up = pid
+        for _ in range(max_depth):
+            up = parents.get(up, 0)
+            if up == ancestor:
+                return pid
+    return None
