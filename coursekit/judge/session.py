@@ -202,6 +202,7 @@ def sandbox_spec(limits: dict):
     from coursekit import config
     from coursekit.sandbox import SandboxLimits, SandboxSpec, course_hide
     course = config.load()
+    kit = course.kit
     return SandboxSpec(limits=SandboxLimits.from_mapping(limits), hide=course_hide(course.root),
-                       uid_base=int(course.kit.get("sandbox_uid_base", SandboxSpec.uid_base)),
-                       uid_pool=int(course.kit.get("sandbox_uid_pool", SandboxSpec.uid_pool)))
+                       uid_base=int(kit.get("sandbox_uid_base", SandboxSpec.uid_base)),
+                       uid_pool=int(kit.get("sandbox_uid_pool", SandboxSpec.uid_pool)))

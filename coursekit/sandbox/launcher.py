@@ -1,7 +1,6 @@
 """Judge-side handle on one sandbox worker process (see docs/ARCHITECTURE.md, "Sandbox")."""
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
@@ -13,7 +12,8 @@ from .callbacks import ArgumentCheck, CallbackRefused, CallbackTimeout, as_callb
 from .channel import Channel, Closed
 from .cpu import CallMeter, CpuGroup
 from .errors import (IsolationUnavailable, SandboxStartError, StudentError, WorkerDied,
-                     WorkerStarved, WorkerTimeout)
+                     WorkerStarved, WorkerTimeout, describe_exit, during)
+from .handles import HandleTable
 from .levels import levels_to_try
 from .procs import live_processes_of, namespaced_descendant, sweep_uid  # noqa: F401 (re-export)
 from .protocol import ProtocolError, Ref, decode, encode
@@ -24,7 +24,6 @@ from .uids import UidLease
 Handle = Ref
 DEFAULT_UID_BASE = SandboxSpec.uid_base
 STARTUP_STDERR_CHARS = 400
-_tokens = itertools.count(1)
 
 
 class Worker:
@@ -66,9 +65,8 @@ class Worker:
         self.limits, self.level, self.isolation = spec.limits, level, level.name
         self.uid = self.gid = None          # the leased uid (root only), set at launch
         self.lease = self.cgroup = self.meter = None
-        self._token = next(_tokens)
-        self._judge_objects, self._judge_ids = {}, {}
-        self._checks = {name: ArgumentCheck(cb, self.limits, self._issued)
+        self.handles = HandleTable()
+        self._checks = {name: ArgumentCheck(cb, self.limits, self.handles.issued)
                         for name, cb in callbacks.items()}
         self.proc = self.channel = self.stage = None
         self.dead = None           # reason, once the worker is gone
@@ -114,11 +112,11 @@ class Worker:
         budget = self.limits.startup_budget()
         timed_out = False
         try:
-            hello = decode(self.channel.receive(time.monotonic() + budget), self._resolve)
+            hello = decode(self.channel.receive(time.monotonic() + budget), self.handles.resolve)
         except TimeoutError:
             timed_out, reason = True, f"no greeting within {budget:g} s (start-up time limit)"
         except Closed:
-            reason = _describe_exit(self._exit_code(), "during start-up", self.isolation,
+            reason = describe_exit(self._exit_code(), "during start-up", self.isolation,
                                     self.limits)
         except ProtocolError as exc:
             reason = f"the worker broke the protocol during start-up: {exc}"
@@ -138,23 +136,23 @@ class Worker:
     def call(self, target, *args, **kwargs):
         """Call "module:qualname" or a callable Handle in the worker; the result comes back
         as values, with non-encodable parts as Handles."""
-        return self._request("call", self._target(target), list(args), kwargs)
+        return self._request("call", self.handles.target(target), list(args), kwargs)
 
     def call_handle(self, target, *args, **kwargs):
         """Like call, but the whole result stays in the worker and comes back as a Handle."""
-        return self._request("call_handle", self._target(target), list(args), kwargs)
+        return self._request("call_handle", self.handles.target(target), list(args), kwargs)
 
     def getattr(self, obj, name):
-        return self._request("getattr", self._target(obj), _name(name))
+        return self._request("getattr", self.handles.target(obj), _name(name))
 
     def setattr(self, obj, name, value):
-        self._request("setattr", self._target(obj), _name(name), value)
+        self._request("setattr", self.handles.target(obj), _name(name), value)
 
     def getitem(self, obj, key):
-        return self._request("getitem", self._target(obj), key)
+        return self._request("getitem", self.handles.target(obj), key)
 
     def setitem(self, obj, key, value):
-        self._request("setitem", self._target(obj), key, value)
+        self._request("setitem", self.handles.target(obj), key, value)
 
     def substitute(self, module, attr, callback):
         """Replace ``module.attr`` in the worker by a proxy that calls ``callbacks[callback]``
@@ -164,7 +162,7 @@ class Worker:
         self._request("substitute", _name(module), _name(attr), callback)
 
     def release(self, *handles):
-        self._request("release", [self._own(h).id for h in handles])
+        self._request("release", [self.handles.own(h).id for h in handles])
 
     def ping(self):
         return self._request("ping") == "pong"
@@ -224,40 +222,6 @@ class Worker:
             pass
 
     # ------------------------------------------------------------------ plumbing
-    def _target(self, target):
-        if isinstance(target, str):
-            if ":" not in target:
-                raise ValueError(f"target {target!r} must look like 'module:qualname'")
-            return target
-        return self._own(target)
-
-    def _own(self, handle):
-        if not isinstance(handle, Ref) or handle.side != "h" or handle.owner != self._token:
-            raise ValueError(f"{handle!r} is not a handle of this worker")
-        return handle
-
-    def _opaque(self, obj):
-        """Encoding requests: our Handles go back by id; other judge objects stay here."""
-        if isinstance(obj, Ref) and obj.side == "h":
-            self._own(obj)
-            return "h", obj.id, obj.type_name
-        key = id(obj)
-        if key not in self._judge_ids:
-            ident = len(self._judge_objects) + 1
-            self._judge_objects[ident], self._judge_ids[key] = obj, ident
-        return "o", self._judge_ids[key], type(obj).__name__
-
-    def _resolve(self, side, ident, type_name):
-        if side == "h":
-            return Ref("h", ident, type_name, self._token)
-        if ident not in self._judge_objects:
-            raise ProtocolError(f"the worker referred to an unknown judge object {ident}")
-        return self._judge_objects[ident]
-
-    def _issued(self, obj):
-        """Was ``obj`` issued to this worker as a judge object (e.g. a reference cache)?"""
-        return self._judge_objects.get(self._judge_ids.get(id(obj))) is obj
-
     def _deadline(self):
         limit = self.started + float(self.limits.wall_seconds)
         return min(time.monotonic() + float(self.limits.call_seconds), limit)
@@ -266,7 +230,7 @@ class Worker:
         if not self.alive:
             raise WorkerDied(f"the worker is no longer running ({self.dead})")
         deadline = self._deadline()
-        when = _during(op, fields)
+        when = during(op, fields)
         self.meter.start()
         self._send([op, *fields], deadline, when)
         while True:
@@ -309,7 +273,7 @@ class Worker:
             return ["cberr", f"{type(exc).__name__}: {exc}"]
 
     def _send(self, value, deadline, when):
-        data = encode(value, self._opaque)
+        data = encode(value, self.handles.opaque)
         try:
             self.channel.send(data, deadline)
         except TimeoutError:
@@ -319,7 +283,7 @@ class Worker:
 
     def _receive(self, deadline, when):
         try:
-            return decode(self.channel.receive(deadline), self._resolve)
+            return decode(self.channel.receive(deadline), self.handles.resolve)
         except TimeoutError:
             self._timeout()
         except Closed:
@@ -347,7 +311,7 @@ class Worker:
             return None
 
     def _died_on_its_own(self, when):
-        self._die(_describe_exit(self._exit_code(), when, self.isolation, self.limits))
+        self._die(describe_exit(self._exit_code(), when, self.isolation, self.limits))
 
     def _die(self, reason):
         self._kill_all()
@@ -369,31 +333,7 @@ class Worker:
             pass
 
 
-def _during(op, fields):
-    """'during a call ...' text for a death in the middle of a request. Student modules are
-    imported by the first call that names them, so an exit at import is reported here."""
-    if op in ("call", "call_handle") and type(fields[0]) is str:
-        return f"during a call of {fields[0][:200]} (running or importing student code)"
-    return f"during a call ({op})"
-
-
 def _name(value):
     if type(value) is not str or not value:
         raise ValueError(f"expected a non-empty name, got {value!r}")
     return value
-
-
-def _describe_exit(code, when, level, limits):
-    if code is None:
-        return f"the worker stopped answering {when}"
-    if level == "bwrap" and code > 128:   # bwrap reports a signal as 128 + signal number
-        code = -(code - 128)
-    if code >= 0:
-        return f"the worker exited with code {code} {when}"
-    sig = -code
-    name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-    if sig == signal.SIGXCPU:
-        return f"the worker exceeded its CPU time limit ({limits.cpu_seconds} s) {when}"
-    if sig == signal.SIGKILL:
-        return f"the worker was killed by {name} {when} (possibly out of memory)"
-    return f"the worker was killed by signal {name} {when}"
