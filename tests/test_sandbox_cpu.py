@@ -5,14 +5,12 @@ sandbox's processes apart)."""
 import os
 import subprocess
 import sys
-import textwrap
 
-import numpy as np
 import pytest
 
 from coursekit.sandbox import SandboxLimits, WorkerStarved, WorkerTimeout
 from coursekit.sandbox.launcher import live_processes_of as processes_of
-from test_sandbox_worker import LEVELS, start
+from test_sandbox_worker import LEVELS, make_code, start
 
 STUDENT = '''
 import os, time
@@ -52,10 +50,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (sandbox u
 
 @pytest.fixture(params=LEVELS)
 def worker(request, tmp_path):
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / "student.py").write_text(textwrap.dedent(STUDENT))
-    w = start(code, request.param, limits=LIMITS)
+    w = start(make_code(tmp_path, STUDENT), request.param, limits=LIMITS)
     yield w
     w.close()
 
