@@ -112,7 +112,10 @@ def _set_cap(kind, path, cores):
 
 
 def sched_times(pid):
-    """(CPU seconds, seconds waited on a run queue) of process ``pid``, or None if gone."""
+    """(CPU seconds, seconds waited on a run queue) of process ``pid``, or None if gone
+    (or unknown: ``pid`` None)."""
+    if pid is None:
+        return None
     try:
         with open(f"/proc/{int(pid)}/schedstat", "rb") as f:
             words = f.read().split()

@@ -1,11 +1,11 @@
-"""How a worker process is isolated: bwrap, setuid, setuid-perms, or rlimits only.
+"""The mechanisms the isolation levels (levels.py) are made of.
 
-Builds the command line, the environment and the pre-exec function of the worker process.
-As root, the pre-exec function runs in the forked child before exec: it may create a private
+The bwrap command line, the environment and the pre-exec function of a worker process. As
+root, the pre-exec function runs in the forked child before exec: it may create a private
 mount namespace (to make a Python installation under an untraversable folder such as /root
-reachable, and to hide folders), sets the rlimits, and drops to the slot's uid. Where no
-mount namespace can be made (mount_namespace_available), the setuid-perms level hides by
-permissions instead (perms.py).
+reachable, and to hide folders), joins the worker's CPU cgroup (cpu.py), sets the rlimits,
+and drops to the leased uid. Where no mount namespace can be made
+(mount_namespace_available), the setuid-perms level hides by permissions instead (perms.py).
 """
 from __future__ import annotations
 

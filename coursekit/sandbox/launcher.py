@@ -117,7 +117,7 @@ class Worker:
             timed_out, reason = True, f"no greeting within {budget:g} s (start-up time limit)"
         except Closed:
             reason = describe_exit(self._exit_code(), "during start-up", self.isolation,
-                                    self.limits)
+                                   self.limits)
         except ProtocolError as exc:
             reason = f"the worker broke the protocol during start-up: {exc}"
         else:
