@@ -94,7 +94,7 @@ KIT = {
         "call_seconds": 60,         # one call into student code, wall clock
         "cpu_seconds": 240,         # RLIMIT_CPU of the worker
         "memory_mb": 3072,          # RLIMIT_AS of the worker
-        "max_processes": 64,        # RLIMIT_NPROC (per sandbox uid)
+        "max_processes": 8,         # RLIMIT_NPROC (per sandbox uid: processes + threads)
         "max_file_mb": 16,          # RLIMIT_FSIZE
         "max_open_files": 256,      # RLIMIT_NOFILE
         "max_output_bytes": 1 << 20,  # captured stdout/stderr per stream

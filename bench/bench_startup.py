@@ -15,12 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from coursekit import config
+from coursekit.sandbox import SandboxSpec, Worker, course_hide
 from coursekit.sandbox import isolation as iso
-from coursekit.sandbox.launcher import Worker
 
 
 def _code_dir(tmp: Path) -> Path:
-    from coursekit import config
     course = config.load()
     code = tmp / "code"
     tree = course.assignment_dir("release")
@@ -48,8 +48,10 @@ def _raw_bwrap(code: Path):
 
 
 def _worker_start(code: Path, isolation, hint):
+    spec = SandboxSpec(hide=course_hide(config.load().root))     # as the judge starts them
+
     def run():
-        with Worker.start(code, slot=hint, isolation=isolation) as w:
+        with Worker.start(code, spec, slot=hint, isolation=isolation) as w:
             assert w.ping()
     return run
 

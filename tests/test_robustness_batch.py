@@ -125,3 +125,26 @@ def test_batch_killed_midway_and_rerun_loses_nothing(course, small_root, tmp_pat
                     timeout=1800)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     _check_rows(out, subs, course.kit["points"][ITEM])
+
+
+def test_a_hostile_submission_cannot_lower_the_score_of_the_one_beside_it(course, tmp_path):
+    """busy_sessions starts many busy processes, each in a new session, from every call; the
+    reference graded beside it (`--jobs 2`, the whole suite, the course's own limits) keeps
+    full marks: few processes per worker uid, a CPU cgroup per worker."""
+    root = H.make_course_root(tmp_path / "course", course.root)
+    attacks = {c.name: c for c in A.ATTACKS}
+    reference = course.assignment_dir("source")
+    hostile = CORPUS.spec.materialize(attacks["busy_sessions"], reference, tmp_path / "hostile")
+    correct = CORPUS.spec.materialize(CORPUS.spec.Case("correct", "reference"), reference,
+                                      tmp_path / "correct")
+    proc = H.grade([hostile, correct], tmp_path / "out", jobs=2, env=_env(root), cwd=tmp_path,
+                   timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = H.results_by_source(tmp_path / "out")
+    full = H.item_points(course.kit)
+    tests = H.by_item(results[str(correct.absolute())])
+    scores = {name: test.score for name, test in tests.items()}
+    lost = {item: (scores.get(item), points) for item, points in full.items()
+            if scores.get(item) != pytest.approx(points)}
+    assert not lost, f"the correct submission lost points beside the hostile one: {lost}"
+    assert results[str(hostile.absolute())].score == 0

@@ -195,7 +195,7 @@ def test_writes_outside_tmp_fail_and_change_nothing(worker, tmp_path, course):
 
 
 def test_huge_output_is_capped_with_a_note(worker):
-    cap = worker.limits["max_output_bytes"]
+    cap = worker.limits.max_output_bytes
     worker.call("attack:shout", 3 * cap)
     out, _ = worker.output()
     assert out.startswith("x" * cap) and "output truncated" in out

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from coursekit.sandbox import SandboxStartError, StudentError, Worker
-from coursekit.sandbox import isolation, launcher, perms
+from coursekit.sandbox import isolation, perms
 from test_sandbox_worker import SLOT
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the setuid levels need root")
@@ -76,7 +76,7 @@ def broken_bwrap(monkeypatch):
     with open(path, "w") as f:
         f.write(BROKEN_BWRAP)
     os.chmod(path, 0o755)
-    monkeypatch.setattr(launcher.shutil, "which", lambda name, *a, **k: path)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: path)
     yield path
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -85,7 +85,7 @@ def broken_bwrap(monkeypatch):
 def no_mount_namespace(monkeypatch, worker_python, broken_bwrap):
     """A Docker-like machine: no mount namespace, bwrap failing."""
     monkeypatch.setattr(isolation, "mount_namespace_available", lambda: False)
-    monkeypatch.setattr(launcher, "WORKER_PYTHON", worker_python)
+    return worker_python        # the workers' interpreter (Worker.start(python=...))
 
 
 @pytest.fixture
@@ -109,7 +109,8 @@ def make_code(tmp_path):
 
 def test_without_a_mount_namespace_the_worker_runs_hidden_by_permissions(
         no_mount_namespace, secret_dir, tmp_path):
-    with Worker.start(make_code(tmp_path), slot=SLOT, hide=[secret_dir]) as w:
+    with Worker.start(make_code(tmp_path), slot=SLOT, hide=[secret_dir],
+                      python=no_mount_namespace) as w:
         assert w.isolation == "setuid-perms"
         x = np.linspace(-1, 1, 7)
         assert w.call("student:tanh_sum", x) == pytest.approx(float(np.tanh(x).sum()))
@@ -125,7 +126,7 @@ def test_a_reachable_hidden_folder_refuses_the_start(no_mount_namespace, secret_
                                                      mode):
     os.chmod(secret_dir, mode)
     with pytest.raises(SandboxStartError) as info:
-        Worker.start(make_code(tmp_path), slot=SLOT, hide=[secret_dir])
+        Worker.start(make_code(tmp_path), slot=SLOT, hide=[secret_dir], python=no_mount_namespace)
     message = str(info.value)
     assert f"hidden path {secret_dir} is reachable" in message
     assert "make it mode 0700 owned by root" in message
@@ -136,16 +137,16 @@ def test_a_folder_the_worker_needs_must_be_usable(no_mount_namespace, secret_dir
                                                   monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", secret_dir)    # the staged code goes there
     with pytest.raises(SandboxStartError) as info:
-        Worker.start(make_code(tmp_path), slot=SLOT, isolation="setuid-perms", hide=[])
+        Worker.start(make_code(tmp_path), slot=SLOT, isolation="setuid-perms", hide=[],
+                     python=no_mount_namespace)
     assert f"(blocked at {secret_dir})" in str(info.value)
     assert os.listdir(secret_dir) == ["tests.py"]     # the refused worker's stage is gone
 
 
 def test_the_level_can_be_forced_where_mount_namespaces_work(worker_python, secret_dir,
-                                                             tmp_path, monkeypatch):
-    monkeypatch.setattr(launcher, "WORKER_PYTHON", worker_python)
+                                                             tmp_path):
     with Worker.start(make_code(tmp_path), slot=SLOT, isolation="setuid-perms",
-                      hide=[secret_dir]) as w:
+                      hide=[secret_dir], python=worker_python) as w:
         assert w.isolation == "setuid-perms"
         with pytest.raises(StudentError, match="PermissionError"):
             w.call("student:read", os.path.join(secret_dir, "tests.py"))

@@ -3,14 +3,17 @@
 Runs at every isolation level available here (detected at run time)."""
 import os
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from coursekit.sandbox import (Handle, IsolationUnavailable, StudentError, Worker, WorkerDied)
+from coursekit.sandbox import (Handle, IsolationUnavailable, StudentError, Worker, WorkerDied,
+                               course_hide)
 
 SLOT = 7  # a slot of its own, so that these tests never touch another grader's worker
 LEVELS = ["bwrap", "setuid", "setuid-perms", "rlimits"]
+HIDE = course_hide(Path(__file__).resolve().parents[1])    # as the judge hides this course
 
 STUDENT = '''
 import numpy as np
@@ -64,6 +67,7 @@ def make_code(tmp_path, source=STUDENT, name="student"):
 
 def start(code, level, **kwargs):
     kwargs.setdefault("limits", {"call_seconds": 20, "wall_seconds": 60})
+    kwargs.setdefault("hide", HIDE)
     try:
         return Worker.start(code, slot=SLOT, isolation=level, **kwargs)
     except IsolationUnavailable as exc:
@@ -158,7 +162,7 @@ def test_import_errors_are_student_errors(tmp_path):
 
 def test_substitution_runs_the_reference_in_the_judge(worker):
     worker.substitute("student", "helper", "plus_one")
-    np.testing.assert_array_equal(worker.call("student:layer", np.arange(3)), [2, 3, 4])
+    np.testing.assert_array_equal(worker.call("student:layer", np.arange(3.0)), [2, 3, 4])
 
 
 def test_judge_objects_cross_only_as_opaque_proxies(worker):

@@ -37,7 +37,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
     from .context import JudgeContext
     from .training import start_early
     from .scoring import build_result
-    from .session import Session
+    from .session import Session, sandbox_spec
 
     config = config or _config.load()
     submission_dir = Path(submission_dir)
@@ -54,7 +54,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
         os.chmod(tmp, 0o755)
         session = Session(code_dir, slot=slot, limits=config.kit["limits"],
                           ref_layers=submodule(ref, "rnn_layers"),
-                          student_files=config.kit["student_files"])
+                          student_files=config.kit["student_files"], sandbox=sandbox_spec(config))
         context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
                                missing_files=missing)
         try:

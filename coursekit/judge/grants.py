@@ -41,7 +41,14 @@ class Grant:
     names: tuple[str, ...]            # reference functions put in place of the student's
 
     def callbacks(self, ref_layers) -> dict:
-        return {f"ref:{name}": bounded(name, getattr(ref_layers, name)) for name in self.names}
+        """name -> sandbox Callback: the sandbox's generic bounds (dtypes, sizes, time) and,
+        inside them, this module's per-argument checks (`bounded`)."""
+        from coursekit.sandbox import Callback
+        floats = ("float32", "float64")
+        return {f"ref:{name}": Callback(bounded(name, getattr(ref_layers, name)),
+                                        dtypes=floats + (("int32", "int64", "bool") if name in INDEX_ARGS
+                                                         or name == "word_embedding_backward" else ()))
+                for name in self.names}
 
 
 def bounded(name: str, fn):

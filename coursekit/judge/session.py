@@ -113,10 +113,11 @@ class Runner:
 
 class Session:
     def __init__(self, code_dir: Path, *, limits: dict, ref_layers, student_files: list[str],
-                 slot: int = 0):
+                 sandbox, slot: int = 0):
         self.code_dir = Path(code_dir)
         self.slot = slot
         self.limits = dict(limits)
+        self.sandbox = sandbox                # SandboxSpec (sandbox_spec below)
         self.ref_layers = ref_layers
         self.student_files = list(student_files)
         self.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 300))
@@ -172,7 +173,7 @@ class Session:
         if self.start_error:
             raise SandboxUnavailable(self.start_error)
         try:
-            worker = Worker.start(self.code_dir, slot=self.slot, limits=self.limits,
+            worker = Worker.start(self.code_dir, self.sandbox, slot=self.slot,
                                   callbacks=grant.callbacks(self.ref_layers) if grant else {})
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
@@ -221,3 +222,12 @@ def module_dependencies(module: str | None) -> set[str]:
     if module == "cs231n.classifiers.rnn":
         return {"cs231n.rnn_layers"}
     return set()
+
+
+def sandbox_spec(config):
+    """The sandbox settings of this course (KIT): limits, hidden folders, uid pool."""
+    from coursekit.sandbox import SandboxLimits, SandboxSpec, course_hide
+    kit = config.kit
+    return SandboxSpec(limits=SandboxLimits.from_mapping(kit["limits"]), hide=course_hide(config.root),
+                       uid_base=int(kit.get("sandbox_uid_base", SandboxSpec.uid_base)),
+                       uid_pool=int(kit.get("sandbox_uid_pool", SandboxSpec.uid_pool)))

@@ -1,11 +1,11 @@
-"""How a worker process is isolated: bwrap, setuid, setuid-perms, or rlimits only.
+"""The mechanisms the isolation levels (levels.py) are made of.
 
-Builds the command line, the environment and the pre-exec function of the worker process.
-As root, the pre-exec function runs in the forked child before exec: it may create a private
+The bwrap command line, the environment and the pre-exec function of a worker process. As
+root, the pre-exec function runs in the forked child before exec: it may create a private
 mount namespace (to make a Python installation under an untraversable folder such as /root
-reachable, and to hide folders), sets the rlimits, and drops to the slot's uid. Where no
-mount namespace can be made (mount_namespace_available), the setuid-perms level hides by
-permissions instead (perms.py).
+reachable, and to hide folders), joins the worker's CPU cgroup (cpu.py), sets the rlimits,
+and drops to the leased uid. Where no mount namespace can be made
+(mount_namespace_available), the setuid-perms level hides by permissions instead (perms.py).
 """
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ import json
 import os
 import resource
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
+
+from . import perms
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNS = 0x20000
@@ -29,19 +30,23 @@ _PR_SET_CHILD_SUBREAPER = 36
 
 SANDBOX_KIT = "/sandbox/kit"
 SANDBOX_CODE = "/sandbox/code"
-THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# numpy in a worker (and in the judge) computes on one thread: BLAS pools would only compete
+# for the cores the other workers need (and each thread counts against RLIMIT_NPROC).
+SINGLE_THREAD_ENV = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                            "MKL_NUM_THREADS")}
 TMPFS_MB = 64
 
 
-def rlimits(limits: dict, extra_processes: int = 0) -> list:
+def rlimits(limits, extra_processes: int = 0) -> list:
+    """(resource, (soft, hard)) pairs of a worker with ``limits`` (SandboxLimits)."""
     mb = 1 << 20
-    cpu = int(limits["cpu_seconds"])
+    cpu = int(limits.cpu_seconds)
     return [
         (resource.RLIMIT_CPU, (cpu, cpu + 5)),
-        (resource.RLIMIT_AS, (int(limits["memory_mb"]) * mb,) * 2),
-        (resource.RLIMIT_NPROC, (int(limits["max_processes"]) + extra_processes,) * 2),
-        (resource.RLIMIT_FSIZE, (int(limits["max_file_mb"]) * mb,) * 2),
-        (resource.RLIMIT_NOFILE, (int(limits["max_open_files"]),) * 2),
+        (resource.RLIMIT_AS, (int(limits.memory_mb) * mb,) * 2),
+        (resource.RLIMIT_NPROC, (int(limits.max_processes) + extra_processes,) * 2),
+        (resource.RLIMIT_FSIZE, (int(limits.max_file_mb) * mb,) * 2),
+        (resource.RLIMIT_NOFILE, (int(limits.max_open_files),) * 2),
         (resource.RLIMIT_CORE, (0, 0)),
     ]
 
@@ -52,33 +57,16 @@ def _check(ret, what):
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def can_traverse(path: str, uid: int, gid: int) -> bool:
-    st = os.stat(path)
-    if uid == 0:
-        return True
-    if st.st_uid == uid:
-        return bool(st.st_mode & stat.S_IXUSR)
-    if st.st_gid == gid:
-        return bool(st.st_mode & stat.S_IXGRP)
-    return bool(st.st_mode & stat.S_IXOTH)
-
-
-def blocking_ancestor(path: str, uid: int, gid: int):
-    """The first folder on the way to ``path`` that uid/gid cannot traverse, or None."""
-    parts = os.path.realpath(path).split(os.sep)[1:]
-    current = "/"
-    for part in parts[:-1]:
-        current = os.path.join(current, part)
-        if not can_traverse(current, uid, gid):
-            return current
-    return None
+def die_with_parent(sig=signal.SIGKILL):
+    """Ask the kernel to send ``sig`` to this process when its parent dies (best effort)."""
+    _libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
 
 
 def plan_covers(needed, hide, uid, gid):
     """Folders to cover with an empty tmpfs (hidden + untraversable ancestors) and, per
     cover, the needed folders below it that must be bound back."""
     covers = {os.path.realpath(h) for h in hide if os.path.isdir(h)}
-    covers |= {b for b in (blocking_ancestor(d, uid, gid) for d in needed) if b}
+    covers |= {b for b in (perms.closed_folder(d, uid, gid) for d in needed) if b}
     top = sorted(c for c in covers if not any(_under(c, o) and c != o for o in covers))
     plan = []
     for cover in top:
@@ -91,20 +79,24 @@ def _under(path, folder):
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def make_preexec(limits, uid=None, gid=None, cover_plan=(), chdir=None, extra_processes=0):
-    """The function run in the child between fork and exec (keep it to plain syscalls)."""
+def make_preexec(limits, uid=None, gid=None, cover_plan=(), chdir=None, extra_processes=0,
+                 cgroup=None):
+    """The function run in the child between fork and exec (keep it to plain syscalls):
+    covers, the CPU cgroup, rlimits, the uid, the parent-death signal."""
     limit_list = rlimits(limits, extra_processes)
 
     def preexec():
         if cover_plan:
             _apply_covers(cover_plan)
+        if cgroup is not None:
+            cgroup.join()
         for which, value in limit_list:
             resource.setrlimit(which, value)
         if uid is not None:
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        die_with_parent()
         if chdir:
             os.chdir(chdir)
 
@@ -175,7 +167,7 @@ def python_dirs(executable=None) -> list:
 
 def sandbox_env(home: str, tmp: str) -> dict:
     return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "LANG": "C.UTF-8",
-            **THREAD_ENV}
+            **SINGLE_THREAD_ENV}
 
 
 def bwrap_command(bwrap, kit_dir, code_dir, python_args, python_folders=None) -> list:

@@ -40,11 +40,19 @@ def _steps(path):
     return ["/" + "/".join(parts[:i]) for i in range(len(parts))]
 
 
-def exposure(path, uid, gid):
-    """Why uid/gid can reach ``path`` (a text), or None if it cannot."""
+def closed_folder(path, uid, gid):
+    """The first folder on the way to ``path`` (not ``path`` itself) that uid/gid, without
+    supplementary groups, cannot search (enter), or None."""
     for folder in _steps(path):
         if not allows(os.stat(folder), uid, gid, 1):
-            return None
+            return folder
+    return None
+
+
+def exposure(path, uid, gid):
+    """Why uid/gid can reach ``path`` (a text), or None if it cannot."""
+    if closed_folder(path, uid, gid):
+        return None
     st = os.stat(path)
     if stat.S_ISDIR(st.st_mode):
         grants = [w for w, b in (("list", 4), ("enter", 1)) if allows(st, uid, gid, b)]
@@ -58,9 +66,9 @@ def exposure(path, uid, gid):
 
 def obstacle(path, uid, gid):
     """The first folder on the way to ``path`` (or ``path``) that uid/gid cannot use, or None."""
-    for folder in _steps(path):
-        if not allows(os.stat(folder), uid, gid, 1):
-            return folder
+    folder = closed_folder(path, uid, gid)
+    if folder:
+        return folder
     st = os.stat(path)
     return None if allows(st, uid, gid, 5 if stat.S_ISDIR(st.st_mode) else 4) else path
 

@@ -23,24 +23,28 @@ def _field(data, name):
     return words[0] if words else None
 
 
+def _statuses():
+    """(pid, contents of /proc/PID/status) of every process that can still be read."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/status", "rb") as f:
+                    yield int(entry), f.read()
+            except OSError:
+                continue
+
+
 def _scan(uid):
     """(live pids, zombie pids re-parented to us) whose real uid is ``uid``."""
     live, zombies, me = [], [], str(os.getpid()).encode()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", "rb") as f:
-                data = f.read()
-            real_uid, state = _field(data, b"Uid"), _field(data, b"State")
-            if real_uid is None or state is None or int(real_uid) != uid:
-                continue
-        except (OSError, ValueError):
+    for pid, data in _statuses():
+        real_uid, state = _field(data, b"Uid"), _field(data, b"State")
+        if real_uid is None or state is None or int(real_uid) != uid:
             continue
         if not state.startswith(b"Z"):
-            live.append(int(entry))
+            live.append(pid)
         elif _field(data, b"PPid") == me:
-            zombies.append(int(entry))
+            zombies.append(pid)
     return live, zombies
 
 
@@ -90,3 +94,22 @@ def count_own_processes():
         except OSError:
             pass
     return count
+
+
+def namespaced_descendant(ancestor, ns_pid, max_depth=4):
+    """Host pid of the process below ``ancestor`` (at most ``max_depth`` generations) whose
+    pid in its own, nested pid namespace is ``ns_pid`` (a bwrap worker), or None."""
+    parents, found = {}, []
+    for pid, data in _statuses():
+        parents[pid] = int(_field(data, b"PPid") or 0)
+        at = data.find(b"\nNSpid:")
+        ids = data[at + 7:data.find(b"\n", at + 1)].split() if at >= 0 else []
+        if len(ids) >= 2 and int(ids[-1]) == ns_pid:
+            found.append(pid)
+    for pid in found:
+        up = pid
+        for _ in range(max_depth):
+            up = parents.get(up, 0)
+            if up == ancestor:
+                return pid
+    return None

@@ -21,6 +21,7 @@ from .spec import LAYERS, MODEL, Append, Case
 CANARY_DIR = "/tmp/coursekit-corpus-canary"     # outside any sandbox; the tests watch it
 TARGET_MARKER = ".coursekit-corpus-target"
 LISTEN_PORT = 47391                             # the network test listens on 127.0.0.1 here
+BUSY_PROCESSES = 55                             # busy_sessions: processes it tries to start
 SLEEP_MARK = "987.654321"                       # `sleep 987.654321`: leftover-process marker
 FUNCTIONS = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
              "word_embedding_forward", "word_embedding_backward", "lstm_step_forward",
@@ -380,6 +381,35 @@ ATTACKS: list[Case] = [
                    _ck_os.write(fd, struct.pack("<Q", 2 ** 62) + b"\\x93NUMPY garbage" * 100)
                except OSError:
                    pass
+           return None
+           """),
+    attack("busy_sessions", "starts busy processes, each in a new session, to starve the others",
+           f"""
+           for _ in range({BUSY_PROCESSES}):
+               try:
+                   if _ck_os.fork() == 0:
+                       _ck_os.setsid()
+                       try:    # the marker in the command line finds leftovers
+                           _ck_os.execv("/bin/sh", ["sh", "-c", "while :; do :; done", _CK_SLEEP])
+                       finally:
+                           _ck_os._exit(0)
+               except OSError:
+                   break
+           return None
+           """),
+    attack("callback_flood", "floods the judge's substituted functions with int8 and huge arrays",
+           """
+           module = _ck_sys.modules.get(fn.__module__)
+           proxies = [v for v in vars(module).values() if type(v).__name__ == "JudgeFunction"]
+           huge = [np.ones((4096, 4096), dtype=np.int8), np.ones(1 << 23)]
+           began = _ck_time.monotonic()
+           while proxies and _ck_time.monotonic() - began < 5:
+               for proxy in proxies:
+                   for value in huge:
+                       try:
+                           proxy(value, value, value, value, value)
+                       except Exception:
+                           pass
            return None
            """),
 ]
