@@ -17,7 +17,7 @@ _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|
 # C0 (except \t and \n), DEL, C1, zero-width and bidirectional controls, line/paragraph separators
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 # what a line the grader writes looks like: a verdict, the score line, a not-graded banner
-VERDICT = re.compile(r"^\W*\[(PASS|FAIL)\]|hidden test suite|^\W*(score|extra credit|not graded)\b",
+VERDICT = re.compile(r"\[(PASS|FAIL)\]|hidden test suite|^\W*(score|extra credit|not graded)\b",
                      re.IGNORECASE)
 
 
