@@ -43,7 +43,7 @@ def sample_result(kit, name="alice_hw3") -> res.GradingResult:
     squeeze.append(outcome("rnn_forward", "typical shapes", True, case="N=4, T=5"))
     overfit = [outcome("overfit", "final loss below 0.1", False,
                        "final loss 3.2 is above 0.1. Hint: training diverged: check the gradient of Wh.")]
-    lstm = [outcome("lstm_step_backward", f"check {k}", k != 0, "dx is wrong.") for k in range(4)]
+    lstm = [outcome("lstm_step_backward", f"check {k}", k != 0, "" if k else "dx is wrong.") for k in range(4)]
     curve = {"loss_history": [80.0, 20.0, 9.0, float("nan"), float("inf"), 50.0, None],
              "reference_loss_history": [80.0, 30.0, 5.0, 1.0, 0.3, 0.08, 0.05], "final_loss": 3.2}
     outcomes = full_marks(kit, [("rnn_forward", squeeze), ("overfit", overfit),
@@ -72,7 +72,8 @@ def test_feedback_page_leads_with_failing_tests_points_and_hints(course):
     assert overfit.index('class="hint"') < overfit.index('class="check')
     assert "training diverged: check the gradient of Wh." in overfit[:overfit.index('class="check')]
     assert "extra credit <b>5.75 / 6</b>" in html
-    assert 'To look at: <a href="#test-rnn_forward">rnn_forward</a>' in html
+    assert 'To look at: <a href="#test-rnn_forward">rnn_forward</a> (1.67 / 5)' in html
+    assert "Score: <b>56.67 / 70</b>" in html
 
 
 def test_feedback_page_has_no_sandbox_jargon(course):

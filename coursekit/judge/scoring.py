@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from coursekit.report import studenttext
-from coursekit.report.results import GradingResult, TestResult, clean_import_error
+from coursekit.report.results import GradingResult, TestResult, clean_import_error, score_text
 
 from .items import fraction, item_file, item_function
 
@@ -195,23 +195,19 @@ def import_banner(e: dict) -> str:
     return "\n".join(lines)
 
 
-def _score_text(score: float, full: float) -> str:
-    return f"{score:g} / {full:g}"
-
-
 def summary(tests: list[TestResult]) -> str:
     """One line for the top of the student's results: the required score, the extra credit
     apart, and every test below full marks (extra credit included)."""
     graded = [t for t in tests if not t.extra_credit]
     extra = [t for t in tests if t.extra_credit]
-    text = "Hidden test suite: " + _score_text(sum(t.score for t in graded),
+    text = "Hidden test suite: " + score_text(sum(t.score for t in graded),
                                                sum(t.max_score for t in graded))
     if extra:
-        text += ", extra credit " + _score_text(sum(t.score for t in extra),
+        text += ", extra credit " + score_text(sum(t.score for t in extra),
                                                 sum(t.extra_max for t in extra))
     failed = [t for t in tests if t.status == "failed"]
     if failed:
-        names = ", ".join(f"{t.name} ({_score_text(t.score, t.full_points)})" for t in failed)
+        names = ", ".join(f"{t.name} ({score_text(t.score, t.full_points)})" for t in failed)
         return text + f". Not yet full marks: {names} (see each test's feedback)."
     return text + (". All tests passed, extra credit included." if extra
                    else ". All required tests passed.")

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import studenttext
-from .results import GradingResult, TestResult, clean_import_error, finite_or_none
+from .results import GradingResult, TestResult, clean_import_error, finite_or_none, score_text
 from .svgplot import first_bad, loss_chart_svg
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,8 +36,7 @@ def render_feedback(result: GradingResult, title: str | None = None) -> str:
     return _env().get_template("feedback.html.j2").render(page=page_model(result, title))
 
 
-def points(score: float, full: float) -> str:
-    return f"{round(score, 4):g} / {round(full, 4):g}"
+points = score_text
 
 
 def page_model(result: GradingResult, title: str | None = None) -> dict:

@@ -19,6 +19,12 @@ CURVES = ("overfit", "lstm_overfit")             # extra_data keys holding a tra
 HISTORY_KEYS = ("loss_history", "reference_loss_history")
 MAX_HISTORY = 2000                               # points kept per loss history (a run has ~100)
 MAX_DEPTH = 40                                   # nesting kept in extra_data
+SHOWN_DECIMALS = 2          # points shown to students: 1.6667 as 1.67 (the score keeps 4 decimals)
+
+
+def score_text(score: float, full: float) -> str:
+    """"4 / 10", as the student reads it."""
+    return f"{round(score, SHOWN_DECIMALS):g} / {round(full, SHOWN_DECIMALS):g}"
 
 
 @dataclass
