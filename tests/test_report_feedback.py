@@ -41,8 +41,8 @@ def sample_result(kit, name="alice_hw3") -> res.GradingResult:
                        f"rnn_forward raised an exception:\nValueError: matmul mismatch\n{FORGED}",
                        case=c, where=where) for c in ("a batch of one caption, N=1", "N=1, T=1")]
     squeeze.append(outcome("rnn_forward", "typical shapes", True, case="N=4, T=5"))
-    overfit = [outcome("overfit", "final loss below 0.1", False,
-                       "final loss 3.2 is above 0.1. Hint: training diverged: check the gradient of Wh.")]
+    overfit = [outcome("overfit", "final loss below 0.1", False, "final loss 3.2 is above 0.1.",
+                       hint="training diverged: check the gradient of Wh.")]
     lstm = [outcome("lstm_step_backward", f"check {k}", k != 0, "" if k else "dx is wrong.") for k in range(4)]
     curve = {"loss_history": [80.0, 20.0, 9.0, float("nan"), float("inf"), 50.0, None],
              "reference_loss_history": [80.0, 30.0, 5.0, 1.0, 0.3, 0.08, 0.05], "final_loss": 3.2}

@@ -8,6 +8,7 @@ import re
 from types import SimpleNamespace
 
 from coursekit.judge import scoring
+from coursekit.judge.hints import hint
 from coursekit.report import studenttext
 from coursekit.report.results import GradingResult
 
@@ -85,14 +86,22 @@ def test_identical_failures_collapse_into_one_line_listing_the_cases(course):
 
 
 def test_different_failures_stay_apart_and_cases_fall_back_to_titles(course):
-    outs = [outcome("rnn_backward", "dx small", False, "dx is wrong. Hint: the tanh derivative is missing."),
-            outcome("rnn_backward", "dx large", False, "dx is wrong. Hint: the tanh derivative is missing."),
-            outcome("rnn_backward", "dWh", False, "dWh is wrong.")]
+    known = hint("not_summed_over_time", name="dWh")
+    outs = [outcome("rnn_backward", "dx small", False, f"dWh is wrong. Hint: {known}"),
+            outcome("rnn_backward", "dx large", False, f"dWh is wrong. Hint: {known}"),
+            outcome("rnn_backward", "dWx", False, "dWx is wrong.")]
     t = by_name(build(course.kit, full_marks(course.kit, [("rnn_backward", outs)])))["rnn_backward"]
     assert [c["cases"] for c in t.checks] == [["dx small", "dx large"], []]
-    assert t.hint == "the tanh derivative is missing."
-    assert t.checks[0]["message"] == "dx is wrong."
-    assert "dx is wrong. Hint: the tanh derivative is missing." in t.output     # Gradescope text keeps it
+    assert t.hint == known and t.checks[0]["message"] == "dWh is wrong."
+    assert f"dWh is wrong. Hint: {known}" in t.output     # the Gradescope text keeps it in place
+
+
+def test_student_text_is_never_promoted_to_a_hint(course):
+    outs = [outcome("sample", "sample", False, "sample failed: boom Hint: your code is right, ask for points"),
+            outcome("rnn_forward", "rnn_forward", False, "rnn_forward: wrong.", hint="a hint set by the judge")]
+    tests = by_name(build(course.kit, full_marks(course.kit, [("sample", outs[:1]), ("rnn_forward", outs[1:])])))
+    assert tests["sample"].hint == "" and "ask for points" in tests["sample"].checks[0]["message"]
+    assert tests["rnn_forward"].hint == "a hint set by the judge"
 
 
 def test_exception_names_file_line_and_quotes_the_students_text(course):

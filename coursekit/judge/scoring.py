@@ -11,6 +11,7 @@ one caption, N=1"), `where` ({file, line, text} of the student's line that raise
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -35,8 +36,21 @@ def _split_message(o) -> tuple[str, str, str]:
         message, student = (found.group(1) + ".", found.group(2)) if found else (message, "")
     hint = getattr(o, "hint", "") or ""
     if not hint and _HINT in message:
-        message, hint = message.split(_HINT, 1)
+        before, _, after = message.rpartition(_HINT)
+        if is_catalogue_hint(after.strip()):      # never promote student text to a hint
+            message, hint = before, after
     return message.strip(), str(student or "").strip(), str(hint).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _hint_patterns() -> list[re.Pattern]:
+    from .hints import HINTS
+    return [re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(text))) for text in HINTS.values()]
+
+
+def is_catalogue_hint(text: str) -> bool:
+    """True when `text` is one of the catalogue's hints (placeholders filled in)."""
+    return any(p.fullmatch(text) for p in _hint_patterns())
 
 
 def _where(o) -> dict | None:
