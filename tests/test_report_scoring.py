@@ -76,6 +76,7 @@ def test_identical_failures_collapse_into_one_line_listing_the_cases(course):
     cases = ["a batch of one caption, N=1", "T=1", "float32 inputs"]
     outs = [outcome("rnn_forward", f"check {c}", False, msg, case=c) for c in cases]
     outs += [outcome("rnn_forward", "typical shapes", True, case="N=4, T=5")]
+    outs += [outcome("rnn_forward", "float64", True), outcome("rnn_forward", "float64", True)]
     t = by_name(build(course.kit, full_marks(course.kit, [("rnn_forward", outs)])))["rnn_forward"]
     failing = [c for c in t.checks if not c["passed"]]
     assert len(failing) == 1 and failing[0]["cases"] == cases and failing[0]["count"] == 3
@@ -83,6 +84,7 @@ def test_identical_failures_collapse_into_one_line_listing_the_cases(course):
     assert fail_lines == ["[FAIL] 3 checks failed the same way: " + "; ".join(cases)]
     assert t.output.count(msg) == 1
     assert "[PASS] typical shapes (case: N=4, T=5)" in t.output
+    assert "[PASS] float64 (2 checks)" in t.output.splitlines()
 
 
 def test_different_failures_stay_apart_and_cases_fall_back_to_titles(course):

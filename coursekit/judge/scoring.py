@@ -71,22 +71,27 @@ def _check(o, context) -> dict:
 
 def _collapse(checks: list[dict]) -> list[dict]:
     """Identical failures (same message, place and student text) become one check whose
-    `cases` lists every case (or title, where a check names no case)."""
+    `cases` lists every case (or title, where a check names no case); passed checks of one
+    title without notes or cases become one check with a `count`."""
     out: list[dict] = []
     seen: dict[tuple, dict] = {}
     for c in checks:
-        key = (c["message"], c["quoted"], c["hint"], repr(c["where"]))
-        first = seen.get(key)
-        if c["passed"] or first is None:
+        if c["passed"]:
+            key = ("passed", c["title"]) if not (c["notes"] or c["cases"]) else None
+        else:
+            key = ("failed", c["message"], c["quoted"], c["hint"], repr(c["where"]))
+        first = seen.get(key) if key else None
+        if first is None:
             out.append(c)
-            if not c["passed"]:
+            if key:
                 seen[key] = c
             continue
-        if first.get("count", 1) == 1:
-            first["cases"] = first["cases"] or [first["title"]]
+        if not c["passed"]:
+            if first.get("count", 1) == 1:
+                first["cases"] = first["cases"] or [first["title"]]
+            first["cases"].extend(c["cases"] or [c["title"]])
+            first["notes"].extend(n for n in c["notes"] if n not in first["notes"])
         first["count"] = first.get("count", 1) + 1
-        first["cases"].extend(c["cases"] or [c["title"]])
-        first["notes"].extend(n for n in c["notes"] if n not in first["notes"])
     return out
 
 
@@ -103,7 +108,9 @@ def check_text(c: dict) -> list[str]:
     """One check as lines of the Gradescope output."""
     mark = PASS if c["passed"] else FAIL
     title = studenttext.one_line(c["title"])
-    if c.get("count", 1) > 1:
+    if c.get("count", 1) > 1 and c["passed"]:
+        head = f"[{mark}] {title} ({c['count']} checks)"
+    elif c.get("count", 1) > 1:
         head = f"[{mark}] {c['count']} checks failed the same way: " + "; ".join(c["cases"])
     else:
         head = f"[{mark}] {title}" + (f" (case: {c['cases'][0]})" if c["cases"] else "")

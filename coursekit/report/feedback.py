@@ -78,7 +78,9 @@ def _anchor(name: str) -> str:
 def _check_view(c: dict) -> dict:
     where = c.get("where") if isinstance(c.get("where"), dict) else None
     cases = c.get("cases") if isinstance(c.get("cases"), list) else []
+    count = c.get("count") if isinstance(c.get("count"), int) else 1
     return {"passed": bool(c.get("passed")), "title": studenttext.one_line(c.get("title", "")),
+            "count": count,
             "cases": [studenttext.one_line(x) for x in cases],
             "message": _pieces(c.get("message", "")),
             "where": clean_import_error(where) if where else None,
@@ -87,10 +89,17 @@ def _check_view(c: dict) -> dict:
 
 
 def _pieces(text) -> list[tuple[str, bool]]:
-    """Judge-written text as (line, quoted) pairs: a line that looks like a verdict carries
+    """Judge-written text as (lines, quoted) runs: a line that looks like a verdict carries
     student text (a judge message may embed it) and is shown as quoted."""
     text = studenttext.clean(text or "").strip("\n")
-    return [(line, studenttext.looks_like_verdict(line)) for line in text.split("\n")] if text else []
+    runs: list[tuple[str, bool]] = []
+    for line in text.split("\n") if text else []:
+        quoted = studenttext.looks_like_verdict(line)
+        if runs and runs[-1][1] == quoted:
+            runs[-1] = (runs[-1][0] + "\n" + line, quoted)
+        else:
+            runs.append((line, quoted))
+    return runs
 
 
 def _output_lines(output: str) -> list[dict]:
