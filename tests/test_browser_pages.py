@@ -36,7 +36,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 
 PROBE = """(() => {
   const el = document.scrollingElement;
-  const sections = [...document.querySelectorAll('section.test')].map(s => s.classList.contains('failed') ? 'failed' : 'passed');
+  const sections = [...document.querySelectorAll('section.test')]
+    .map(s => s.classList.contains('failed') ? 'failed' : 'passed');
   const svgs = [...document.querySelectorAll('svg')].map(s => {
     const r = s.getBoundingClientRect();
     const lines = [...s.querySelectorAll('polyline')].map(p => p.getBBox().width);

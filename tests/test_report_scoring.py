@@ -155,7 +155,8 @@ def test_import_error_gives_one_banner_and_not_graded_tests(course):
     result = build(course.kit, full_marks(course.kit, list(broken.items())), import_errors=[err])
     assert result.import_errors == [err]
     lines = result.output.splitlines()
-    assert lines[0] == f"Not graded: your file {MODEL} does not import, line 3, so none of its functions could be called:"
+    assert lines[0] == (f"Not graded: your file {MODEL} does not import, line 3, "
+                        "so none of its functions could be called:")
     assert result.output.count("does not import") == 1
     _assert_no_forged_verdicts(result.output, allowed=2)
     for item in broken:

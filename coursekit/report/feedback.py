@@ -77,7 +77,7 @@ def _anchor(name: str) -> str:
 
 def _check_view(c: dict) -> dict:
     where = c.get("where") if isinstance(c.get("where"), dict) else None
-    cases = c.get("cases") if isinstance(c.get("cases"), list) else []
+    cases = _list(c.get("cases"))
     count = c.get("count") if isinstance(c.get("count"), int) else 1
     return {"passed": bool(c.get("passed")), "title": studenttext.one_line(c.get("title", "")),
             "count": count,
@@ -85,7 +85,11 @@ def _check_view(c: dict) -> dict:
             "message": _pieces(c.get("message", "")),
             "where": clean_import_error(where) if where else None,
             "quoted": studenttext.clean(c.get("quoted") or "").strip(),
-            "notes": [_pieces(n) for n in c.get("notes") or []]}
+            "notes": [_pieces(n) for n in _list(c.get("notes"))]}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _pieces(text) -> list[tuple[str, bool]]:
