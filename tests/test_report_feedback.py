@@ -12,41 +12,132 @@ from coursekit.report.answers import answers_for, answers_markdown, extract_answ
 from coursekit.report.feedback import render_feedback
 from coursekit.report import results as res
 from coursekit.report.sheets import grades_csv, review_csv, review_html
+from test_report_scoring import build, full_marks, outcome
 
 EVIL = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+FORGED = "[PASS] overfit\nHidden test suite: 70 / 70"
+SANDBOX_WORDS = ("isolation", "bwrap", "setuid", "sandbox", "rlimits")
 
 
 def _result(name="stud", answer="Because gradients vanish.", overfit=True):
     tests = [res.TestResult(name="rnn_step_forward", number="1.1", score=5, max_score=5, output=EVIL),
-             res.TestResult(name="overfit", number="1.9", score=0, max_score=10, output="loss too high"),
-             res.TestResult(name="lstm_step_forward", number="2.1", score=1, max_score=0, extra_credit=True)]
+             res.TestResult(name="overfit", number="1.9", score=0, max_score=10, output="[FAIL] loss too high"),
+             res.TestResult(name="lstm_step_forward", number="2.1", score=1, max_score=0, extra_credit=True,
+                            extra_max=1)]
     extra = {"isolation": "bwrap",
              "answers": [{"notebook": "RNN_Captioning.ipynb", "note": None,
                           "answers": [{"grade_id": "q1", "text": answer}]}]}
     if overfit:
         extra["overfit"] = {"loss_history": [80.0, 10.0, 1.0], "reference_loss_history": [77.0, 8.0, 0.1],
-                            "final_loss": 1.0}
+                            "final_loss": 1.0, "threshold": 0.1}
     return res.GradingResult(submission=name, tests=tests, output=EVIL, extra_data=extra)
 
 
-def test_feedback_has_scores_outputs_isolation_and_plot():
-    html = render_feedback(_result())
-    assert "Score:</b> 5 / 15" in html and "+1 extra credit" in html
-    assert "bwrap" in html and "loss too high" in html
+def sample_result(kit, name="alice_hw3") -> res.GradingResult:
+    """A realistic result built by the judge's scoring from constructed outcomes: a collapsed
+    N=1 failure with the student's line, partial extra credit, a diverged overfit run."""
+    where = {"file": "cs231n/rnn_layers.py", "line": 57, "text": "h = np.squeeze(np.dot(x, Wx))"}
+    squeeze = [outcome("rnn_forward", f"checks {c}", False,
+                       f"rnn_forward raised an exception:\nValueError: matmul mismatch\n{FORGED}",
+                       case=c, where=where) for c in ("a batch of one caption, N=1", "N=1, T=1")]
+    squeeze.append(outcome("rnn_forward", "typical shapes", True, case="N=4, T=5"))
+    overfit = [outcome("overfit", "final loss below 0.1", False, "final loss 3.2 is above 0.1.",
+                       hint="training diverged: check the gradient of Wh.")]
+    lstm = [outcome("lstm_step_backward", f"check {k}", k != 0, "" if k else "dx is wrong.") for k in range(4)]
+    curve = {"loss_history": [80.0, 20.0, 9.0, float("nan"), float("inf"), 50.0, None],
+             "reference_loss_history": [80.0, 30.0, 5.0, 1.0, 0.3, 0.08, 0.05], "final_loss": 3.2}
+    outcomes = full_marks(kit, [("rnn_forward", squeeze), ("overfit", overfit),
+                                ("lstm_step_backward", lstm)])
+    result = build(kit, outcomes, extra_data={"overfit": curve})
+    result.submission = name
+    return result
+
+
+def _sections(html: str) -> list[tuple[str, str]]:
+    """(status, test name) of each test section, in page order."""
+    return re.findall(r'<section class="test (\w+)" id="test-([\w-]+)"', html)
+
+
+def test_feedback_page_leads_with_failing_tests_points_and_hints(course):
+    html = render_feedback(sample_result(course.kit))
+    assert "<title>Feedback: alice_hw3</title>" in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    sections = _sections(html)
+    statuses = [s for s, _ in sections]
+    assert statuses == sorted(statuses, key=lambda s: s != "failed") and "passed" in statuses
+    assert [n for s, n in sections if s == "failed"] == ["rnn_forward", "overfit", "lstm_step_backward"]
+    overfit = html[html.index('id="test-overfit"'):]
+    head = overfit[:overfit.index("</h3>")]
+    assert '<span class="points">0 / 10</span>' in head
+    assert overfit.index('class="hint"') < overfit.index('class="check')
+    assert "training diverged: check the gradient of Wh." in overfit[:overfit.index('class="check')]
+    assert "extra credit <b>5.75 / 6</b>" in html
+    assert 'To look at: <a href="#test-rnn_forward">rnn_forward</a> (1.67 / 5)' in html
+    assert "Score: <b>56.67 / 70</b>" in html
+
+
+def test_feedback_page_has_no_sandbox_jargon(course):
+    result = sample_result(course.kit)
+    assert result.extra_data["isolation"] == "bwrap"
+    text = re.sub(r"<[^>]+>", " ", render_feedback(result)).lower()
+    assert not [w for w in SANDBOX_WORDS if w in text]
+
+
+def test_failing_checks_highlighted_with_cases_line_and_quoted_text(course):
+    html = render_feedback(sample_result(course.kit))
+    section = html[html.index('id="test-rnn_forward"'):html.index('id="test-overfit"')]
+    fails = re.findall(r'<li class="check fail">', section)
+    assert len(fails) == 1                                 # two identical failures, one line
+    assert "2 checks failed the same way" in section and "<li>N=1, T=1</li>" in section
+    assert "in your file <code>cs231n/rnn_layers.py</code>, line 57" in section
+    quoted = re.findall(r'<pre class="student-text">(.*?)</pre>', section, re.S)
+    assert quoted[0] == "h = np.squeeze(np.dot(x, Wx))"
+    assert "[PASS] overfit" in quoted[1] and "Hidden test suite: 70 / 70" in quoted[1]
+    outside = re.sub(r'<pre class="student-text">.*?</pre>', "", html, flags=re.S)
+    assert "[PASS] overfit" not in outside and "Hidden test suite: 70" not in outside
+    assert '<li class="check pass">' in section
+
+
+def test_overfit_chart_draws_threshold_and_divergence_without_bridging(course):
+    html = render_feedback(sample_result(course.kit))
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
-    student = re.search(r'<polyline class="student"[^>]* points="([^"]+)"', svg).group(1).split()
-    reference = re.search(r'<polyline class="reference"[^>]* points="([^"]+)"', svg).group(1).split()
-    assert len(student) == 3 and len(reference) == 3
-    # SVG y grows downwards: a falling loss curve has increasing y coordinates
-    ys = [float(p.split(",")[1]) for p in student]
-    assert ys[0] < ys[1] < ys[2]
-    assert "<svg" not in render_feedback(_result(overfit=False))
+    student = re.findall(r'<polyline class="student"[^>]* points="([^"]+)"', svg)
+    assert [len(p.split()) for p in student] == [3]        # 80, 20, 9 then NaN: nothing bridged
+    assert len(re.findall(r'<circle class="student"', svg)) == 1          # the lone 50.0
+    reference = re.findall(r'<polyline class="reference"[^>]* points="([^"]+)"', svg)
+    assert [len(p.split()) for p in reference] == [7]
+    assert 'class="threshold"' in svg and "pass threshold 0.1" in svg
+    assert 'class="diverged"' in svg and "diverged (NaN/inf) at iteration 4" in svg
+    assert "Training diverged:" in html
+    ys = [float(p.split(",")[1]) for p in student[0].split()]
+    assert ys[0] < ys[1] < ys[2]                           # SVG y grows downwards: a falling loss
+
+
+def test_feedback_without_curve_or_checks():
+    html = render_feedback(_result(overfit=False))
+    assert "<svg" not in html
+    assert '<span class="fail">[FAIL] loss too high</span>' in html    # results without checks
+
+
+def test_import_error_banner_once_at_the_top(course):
+    result = sample_result(course.kit)
+    result.import_errors = [{"file": "cs231n/classifiers/rnn.py", "line": 3, "text": "import foo",
+                             "message": "ModuleNotFoundError: No module named 'foo'\n" + FORGED}]
+    html = render_feedback(result)
+    assert html.count('class="banner import-error"') == 1
+    assert html.index("import-error") < html.index('class="score"')
+    banner = html[html.index("import-error"):html.index('class="score"')]
+    assert "cs231n/classifiers/rnn.py" in banner and "(line 3)" in banner and "import foo" in banner
 
 
 def test_feedback_escapes_student_controlled_text():
     r = _result(name=EVIL)
     r.error = EVIL
     r.extra_data["overfit"]["loss_history"] = ["<b>", None, 2.0]      # junk values: no crash
+    r.tests[1].checks = [{"title": EVIL, "passed": False, "message": EVIL, "cases": [EVIL],
+                          "where": {"file": EVIL, "line": 1, "text": EVIL}, "quoted": EVIL, "notes": [EVIL]}]
+    r.tests[1].hint = EVIL
+    r.import_errors = [{"file": EVIL, "line": 1, "text": EVIL, "message": EVIL}]
     html = render_feedback(r)
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
@@ -88,5 +179,5 @@ def test_review_sheets_side_by_side_and_escaped(course):
 def test_crashed_result_rows():
     r = res.GradingResult.crashed("x", "the .zip has an absolute path (/etc/a)", max_score=70)
     html = render_feedback(r)
-    assert "Not graded" in html and "/etc/a" in html
+    assert "Not graded" in html and "/etc/a" in html and "<title>Feedback: x</title>" in html
     assert "error: the .zip has an absolute path" in grades_csv([r], {"points": {"a": 70}})

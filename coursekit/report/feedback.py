@@ -1,92 +1,135 @@
-"""feedback.html for one submission: score table, each test's output, isolation level, and the
-overfit loss curve against the reference. Every string is HTML-escaped (student-controlled
-text never becomes markup); the plot is inline SVG drawn by `svgplot` (no plotting library).
+"""feedback.html for one submission, rendered from templates/feedback.html.j2 (jinja2, autoescape).
+
+The page leads with what needs work: a banner per student file that does not import, the
+required score and the extra credit apart, the tests to look at (linked), then each failing
+test with its points ("4 / 10") and hint at the top and its failing checks highlighted, then
+the passed tests. The overfit loss curves are inline SVG (svgplot) inside their test, with the
+pass threshold and the iteration where training diverged. Student text is shown as quoted
+text (class "student-text"), never as markup. Nothing about the sandbox is shown: the
+isolation level stays in results.json's extra_data and the TA's grade sheet.
 """
 from __future__ import annotations
 
-import math
-from html import escape
+import functools
+import re
+from pathlib import Path
 
-from .results import GradingResult
-from .svgplot import loss_chart_svg
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
-CSS = """body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
-.passed{color:#176f2c}.failed{color:#a4161a}pre{background:#f6f6f6;padding:.6em;
-white-space:pre-wrap;overflow-wrap:anywhere}.error{background:#fde8e8;padding:.6em}"""
+from . import studenttext
+from .results import GradingResult, TestResult, clean_import_error, finite_or_none, score_text
+from .svgplot import first_bad, loss_chart_svg
+
+TEMPLATES = Path(__file__).parent / "templates"
 CURVES = (("overfit", "Overfit (vanilla RNN)"), ("lstm_overfit", "Overfit (LSTM, extra credit)"))
 
 
-def render_feedback(result: GradingResult, title: str = "Grading feedback") -> str:
-    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>",
-             f"<style>{CSS}</style></head><body>",
-             f"<h1>{escape(title)}: {escape(result.submission)}</h1>",
-             _summary(result), _score_table(result)]
-    for key, label in CURVES:
-        parts.append(_curve_section(result.extra_data.get(key), label))
-    parts.append(_test_outputs(result))
-    parts.append("</body></html>")
-    return "\n".join(p for p in parts if p)
+@functools.lru_cache(maxsize=1)
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def _summary(result: GradingResult) -> str:
-    extra = sum(t.score for t in result.tests if t.extra_credit)
-    main = result.score - extra
-    lines = [f"<p><b>Score:</b> {main:g} / {result.max_score:g}"
-             + (f" (+{extra:g} extra credit)" if extra else "") + "</p>"]
-    isolation = result.extra_data.get("isolation")
-    if isolation:
-        lines.append(f"<p><b>Isolation:</b> {escape(str(isolation))}</p>")
-    if result.error:
-        lines.append(f"<p class='error'><b>Not graded:</b> {escape(result.error)}</p>")
-    elif result.output:
-        lines.append(f"<pre>{escape(result.output)}</pre>")
-    return "\n".join(lines)
+def render_feedback(result: GradingResult, title: str | None = None) -> str:
+    """The student's feedback page for `result` (a complete HTML document)."""
+    return _env().get_template("feedback.html.j2").render(page=page_model(result, title))
 
 
-def _score_table(result: GradingResult) -> str:
-    if not result.tests:
-        return ""
-    rows = ["<table><tr><th>#</th><th>test</th><th>score</th><th>max</th><th>status</th></tr>"]
-    for t in result.tests:
-        maxs = f"{t.max_score:g}" if not t.extra_credit else "extra credit"
-        rows.append(f"<tr><td>{escape(str(t.number))}</td><td><a href='#test-{escape(t.name)}'>"
-                    f"{escape(t.name)}</a></td><td>{t.score:g}</td><td>{escape(maxs)}</td>"
-                    f"<td class='{t.status}'>{t.status}</td></tr>")
-    rows.append("</table>")
-    return "\n".join(rows)
+points = score_text
 
 
-def _test_outputs(result: GradingResult) -> str:
-    parts = []
-    for t in result.tests:
-        parts.append(f"<h3 id='test-{escape(t.name)}'>{escape(str(t.number))} {escape(t.name)} "
-                     f"<span class='{t.status}'>({t.score:g})</span></h3>")
-        parts.append(f"<pre>{escape(t.output) if t.output else '(no output)'}</pre>")
-    return ("<h2>Test details</h2>\n" + "\n".join(parts)) if parts else ""
+def page_model(result: GradingResult, title: str | None = None) -> dict:
+    """Everything the template shows, as plain values (strings are escaped by jinja2)."""
+    submission = studenttext.one_line(result.submission)
+    extra_data = result.clean_extra_data()
+    curves = {key: _curve(extra_data.get(key), label) for key, label in CURVES}
+    tests = [_test(t, curves.pop(t.name, None)) for t in result.tests]
+    failing = [t for t in tests if t["status"] == "failed"]
+    extra_max = result.extra_max
+    return {
+        "title": studenttext.one_line(title) if title else f"Feedback: {submission}",
+        "submission": submission,
+        "import_errors": [clean_import_error(e) for e in result.import_errors],
+        "error": studenttext.one_line(result.error, studenttext.MAX_CHARS) if result.error else "",
+        "missing_files": [studenttext.one_line(f) for f in extra_data.get("missing_files") or []],
+        "internal": bool(extra_data.get("internal_errors")),
+        "required": points(result.required_score, result.max_score),
+        "extra": points(result.extra_score, extra_max) if extra_max else "",
+        "tests": failing + [t for t in tests if t["status"] != "failed"],
+        "failing": failing,
+        "passing": [t for t in tests if t["status"] != "failed"],
+        "curves": [c for c in curves.values() if c],
+    }
 
 
-def _curve_section(data, label: str) -> str:
-    student = _numbers(data.get("loss_history")) if isinstance(data, dict) else []
-    if not student:
-        return ""
-    reference = _numbers(data.get("reference_loss_history"))
-    try:
-        svg = loss_chart_svg(student, reference, label)
-    except Exception as exc:          # a plotting problem must not cost the student the report
-        return f"<h2>{escape(label)}</h2>\n<p>(plot unavailable: {escape(type(exc).__name__)})</p>"
-    final = data.get("final_loss")
-    final_txt = f"<p>Final loss: {final:.4g}</p>" if isinstance(final, (int, float)) else ""
-    return f"<h2>{escape(label)}</h2>\n{final_txt}\n{svg}"
+def _test(t: TestResult, curve: dict | None) -> dict:
+    return {"name": studenttext.one_line(t.name), "anchor": _anchor(t.name),
+            "points": points(t.score, t.full_points), "status": t.status,
+            "extra_credit": t.extra_credit, "hint": studenttext.clean(t.hint),
+            "checks": [_check_view(c) for c in t.checks if isinstance(c, dict)],
+            "lines": _output_lines(t.output), "curve": curve}
 
 
-def _numbers(values) -> list[float]:
-    if not isinstance(values, list):
-        return []
-    out = []
-    for v in values:
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
-            out.append(float(v))
+def _anchor(name: str) -> str:
+    return "test-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", str(name)) or "x")
+
+
+def _check_view(c: dict) -> dict:
+    where = c.get("where") if isinstance(c.get("where"), dict) else None
+    cases = _list(c.get("cases"))
+    count = c.get("count") if isinstance(c.get("count"), int) else 1
+    return {"passed": bool(c.get("passed")), "title": studenttext.one_line(c.get("title", "")),
+            "count": count,
+            "cases": [studenttext.one_line(x) for x in cases],
+            "message": _pieces(c.get("message", "")),
+            "where": clean_import_error(where) if where else None,
+            "quoted": studenttext.clean(c.get("quoted") or "").strip(),
+            "notes": [_pieces(n) for n in _list(c.get("notes"))]}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _pieces(text) -> list[tuple[str, bool]]:
+    """Judge-written text as (lines, quoted) runs: a line that looks like a verdict carries
+    student text (a judge message may embed it) and is shown as quoted."""
+    text = studenttext.clean(text or "").strip("\n")
+    runs: list[tuple[str, bool]] = []
+    for line in text.split("\n") if text else []:
+        quoted = studenttext.looks_like_verdict(line)
+        if runs and runs[-1][1] == quoted:
+            runs[-1] = (runs[-1][0] + "\n" + line, quoted)
         else:
-            out.append(float("nan"))
+            runs.append((line, quoted))
+    return runs
+
+
+def _output_lines(output: str) -> list[dict]:
+    """The Gradescope text, line by line, failing verdict lines marked (results without checks)."""
+    out = []
+    for line in studenttext.clean(output or "").strip("\n").split("\n") if output else []:
+        kind = "fail" if line.startswith("[FAIL]") else "pass" if line.startswith("[PASS]") else ""
+        out.append({"text": line, "kind": kind})
     return out
+
+
+def _curve(data, label: str) -> dict | None:
+    if not isinstance(data, dict):
+        return None
+    student = list(data.get("loss_history") or [])
+    if not student:
+        return None
+    reference = list(data.get("reference_loss_history") or [])
+    threshold = finite_or_none(data.get("threshold"))
+    try:
+        svg = loss_chart_svg(student, reference, label, threshold=threshold)
+    except Exception as exc:         # a plotting problem must not cost the student the report
+        svg = f"(plot unavailable: {type(exc).__name__})"
+    final = finite_or_none(data.get("final_loss"))
+    return {"label": label, "svg": Markup(svg) if svg.startswith("<svg") else svg,
+            "final": f"{final:.4g}" if final is not None else None,
+            "threshold": f"{threshold:g}" if threshold is not None else None,
+            "diverged": first_bad(student)}
+

@@ -7,10 +7,24 @@ Gradescope's specification: top-level `score`, `execution_time`, `output`, `visi
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+
+from . import studenttext
+
+CURVES = ("overfit", "lstm_overfit")             # extra_data keys holding a training's loss curve
+HISTORY_KEYS = ("loss_history", "reference_loss_history")
+MAX_HISTORY = 2000                               # points kept per loss history (a run has ~100)
+MAX_DEPTH = 40                                   # nesting kept in extra_data
+SHOWN_DECIMALS = 2          # points shown to students: 1.6667 as 1.67 (the score keeps 4 decimals)
+
+
+def score_text(score: float, full: float) -> str:
+    """"4 / 10", as the student reads it."""
+    return f"{round(score, SHOWN_DECIMALS):g} / {round(full, SHOWN_DECIMALS):g}"
 
 
 @dataclass
@@ -23,12 +37,27 @@ class TestResult:
     visibility: str = "visible"
     function: str = ""           # the student function this test grades (for catch rates)
     extra_credit: bool = False
+    extra_max: float = 0.0       # extra credit items: the points they are worth
+    hint: str = ""               # the first failing check's hint (from the mistake catalogue)
+    # one dict per check (or group of identical failures): title, passed, message, hint,
+    # cases (labels), where ({file, line, text} of the student's code), quoted (student text), notes
+    checks: list = field(default_factory=list)
+
+    @property
+    def full_points(self) -> float:
+        return self.extra_max if self.extra_credit else self.max_score
 
     @property
     def status(self) -> str:
-        if self.extra_credit:
+        """"passed" only with every point, extra credit included."""
+        if self.extra_credit and self.extra_max <= 0:    # results written before extra_max existed
             return "passed" if self.score > 0 else "failed"
-        return "passed" if self.score >= self.max_score else "failed"
+        return "passed" if self.score >= self.full_points - 1e-9 else "failed"
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TestResult":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
 
     def to_gradescope_dict(self) -> dict:
         return {
@@ -46,11 +75,14 @@ class GradingResult:
     output: str = ""                         # top-level message shown to the student
     error: str | None = None                 # set when the submission could not be graded
     extra_data: dict = field(default_factory=dict)   # isolation level, loss curve, answers...
+    # student files that do not import: {file, line, text (the source line), message}
+    import_errors: list = field(default_factory=list)
 
     @classmethod
     def crashed(cls, submission: str, reason: str, *, execution_time: float = 0.0,
                 max_score: float = 0.0, extra_data: dict | None = None) -> "GradingResult":
         """A result for a submission that could not be graded: score 0, the reason shown."""
+        reason = studenttext.one_line(reason, studenttext.MAX_CHARS)   # may name a student's file
         return cls(submission=submission, execution_time=execution_time,
                    output=f"Your submission could not be graded: {reason}", error=reason,
                    extra_data={**(extra_data or {}), "max_score": max_score})
@@ -65,32 +97,137 @@ class GradingResult:
             return sum(t.max_score for t in self.tests)
         return float(self.extra_data.get("max_score", 0.0))
 
+    @property
+    def required_score(self) -> float:
+        return round(sum(t.score for t in self.tests if not t.extra_credit), 4)
+
+    @property
+    def extra_score(self) -> float:
+        return round(sum(t.score for t in self.tests if t.extra_credit), 4)
+
+    @property
+    def extra_max(self) -> float:
+        return sum(t.extra_max for t in self.tests if t.extra_credit)
+
+    def clean_extra_data(self) -> dict:
+        """extra_data with validated loss curves, ready for strict JSON."""
+        return clean_curves(self.extra_data) if isinstance(self.extra_data, dict) else {}
+
+    def clean_import_errors(self) -> list[dict]:
+        return [clean_import_error(e) for e in self.import_errors or []]
+
     def to_gradescope_dict(self) -> dict:
-        return {
+        return strict_json({
             "score": self.score,
             "execution_time": round(self.execution_time, 3),
             "output": self.output,
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [t.to_gradescope_dict() for t in self.tests],
-            "extra_data": {**self.extra_data, "submission": self.submission, "error": self.error},
-        }
+            "extra_data": {**self.clean_extra_data(), "submission": self.submission,
+                           "error": self.error, "import_errors": self.clean_import_errors()},
+        })
 
     def to_dict(self) -> dict:
-        return {"submission": self.submission, "execution_time": self.execution_time,
-                "output": self.output, "error": self.error, "extra_data": self.extra_data,
-                "tests": [asdict(t) for t in self.tests]}
+        return strict_json({"submission": self.submission, "execution_time": self.execution_time,
+                            "output": self.output, "error": self.error,
+                            "extra_data": self.clean_extra_data(),
+                            "import_errors": self.clean_import_errors(),
+                            "tests": [asdict(t) for t in self.tests]})
 
     @classmethod
     def from_dict(cls, d: dict) -> "GradingResult":
         return cls(submission=d["submission"], execution_time=d.get("execution_time", 0.0),
                    output=d.get("output", ""), error=d.get("error"),
                    extra_data=d.get("extra_data", {}),
-                   tests=[TestResult(**t) for t in d.get("tests", [])])
+                   import_errors=[clean_import_error(e) for e in d.get("import_errors") or []],
+                   tests=[TestResult.from_dict(t) for t in d.get("tests", [])])
 
     def write_json(self, path: Path) -> None:
-        """Write Gradescope's results.json atomically (temp file + rename)."""
-        write_atomic(Path(path), json.dumps(self.to_gradescope_dict(), indent=2, sort_keys=True))
+        """Write Gradescope's results.json atomically (temp file + rename), as strict JSON."""
+        write_atomic(Path(path), dumps_strict(self.to_gradescope_dict()))
+
+
+def dumps_strict(data) -> str:
+    """JSON that every parser accepts: no NaN or Infinity (they become null)."""
+    return json.dumps(strict_json(data), indent=2, sort_keys=True, allow_nan=False)
+
+
+def strict_json(value, depth: int = 0):
+    """`value` with only JSON types: non-finite floats -> None, numpy scalars -> Python,
+    tuples -> lists, keys -> str, anything else -> its str()."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(value, dict):
+        return {str(k): strict_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v, depth + 1) for v in value]
+    item = getattr(value, "item", None)          # numpy scalars and 0-d arrays
+    if callable(item) and getattr(value, "ndim", 1) == 0:
+        try:
+            return strict_json(item(), depth + 1)
+        except (TypeError, ValueError):
+            pass
+    tolist = getattr(value, "tolist", None)      # numpy arrays
+    if callable(tolist):
+        try:
+            return strict_json(tolist(), depth + 1)
+        except (TypeError, ValueError):
+            pass
+    return str(value)
+
+
+def finite_or_none(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:                        # an int too large for a float
+        return None
+    return value if math.isfinite(value) else None
+
+
+def clean_history(values) -> list:
+    """A loss history as JSON can carry it: finite floats or None, at most MAX_HISTORY."""
+    if not isinstance(values, (list, tuple)):
+        return []
+    return [finite_or_none(v) for v in list(values)[:MAX_HISTORY]]
+
+
+def clean_curves(extra_data: dict) -> dict:
+    """A copy of extra_data whose loss curves (overfit, lstm_overfit) are validated."""
+    out = dict(extra_data)
+    for key in CURVES:
+        curve = out.get(key)
+        if not isinstance(curve, dict):
+            continue
+        curve = dict(curve)
+        for name in HISTORY_KEYS:
+            if name in curve:
+                if isinstance(curve[name], (list, tuple)) and len(curve[name]) > MAX_HISTORY:
+                    curve[f"{name}_cut_from"] = len(curve[name])
+                curve[name] = clean_history(curve[name])
+        for name in ("final_loss", "threshold"):
+            if name in curve:
+                curve[name] = finite_or_none(curve[name])
+        out[key] = curve
+    return out
+
+
+def clean_import_error(entry) -> dict:
+    """One import error as the report shows it: {file, line, text, message}, all bounded."""
+    entry = entry if isinstance(entry, dict) else {"message": str(entry)}
+    line = entry.get("line")
+    return {"file": studenttext.one_line(entry.get("file") or "your file"),
+            "line": line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
+            "text": studenttext.one_line(entry.get("text") or ""),
+            "message": studenttext.clean(entry.get("message") or "")}
 
 
 def write_atomic(path: Path, text: str) -> None:
