@@ -77,5 +77,6 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                          "this is a grader problem, not the submission's")
     if rc not in (0, 1) and not plugin.outcomes:
         raise JudgeError(f"the hidden suite did not run (pytest exit code {rc})")
+    context.import_errors = [p.to_dict() for p in session.import_problems.values()]
     return build_result(submission_dir, plugin.outcomes, context, session,
                         execution_time=time.monotonic() - start, items=items)

@@ -16,7 +16,13 @@ TOL_FLOAT32 = 2e-4
 
 
 class CheckFailed(AssertionError):
-    """A check of the hidden suite failed; the message is shown to the student."""
+    """A check of the hidden suite failed; the message is shown to the student.
+    `student_text`: the student's own exception text (shown quoted, never as a verdict);
+    `where`: {"file", "line", "text"} of the student's line that raised."""
+
+    def __init__(self, message="", *, student_text=None, where=None):
+        super().__init__(message)
+        self.student_text, self.where = student_text, where
 
 
 def rel_err(observed: np.ndarray, expected: np.ndarray) -> float:

@@ -39,6 +39,7 @@ class JudgeContext:
         self.notes: dict[str, list[str]] = {}
         self.shared: dict = {}
         self.current: str | None = None   # node id of the running test (set by the plugin)
+        self.import_errors: list[dict] = []   # student files that do not import (the banner)
 
     def rng(self, name: str) -> np.random.Generator:
         """A generator seeded by the suite's base seed and `name` (reproducible regrades)."""

@@ -112,10 +112,9 @@ def source_line(code_dir: Path, rel: str, line: int) -> str:
     return lines[line - 1].strip()[:200] if line <= len(lines) else ""
 
 
-def where_in_student_code(traceback_text: str, code_dir: Path, student_files) -> str:
-    """'at cs231n/rnn_layers.py, line 42: h = x @ Wx' for an exception's deepest student frame."""
+def student_frame(traceback_text: str, code_dir: Path, student_files) -> dict | None:
+    """{"file", "line", "text"} of an exception's deepest frame in a student file."""
     file, line = last_student_frame(traceback_text, student_files)
     if not file:
-        return ""
-    text = source_line(code_dir, file, line)
-    return f"at {file}, line {line}" + (f": {text}" if text else "")
+        return None
+    return {"file": file, "line": line, "text": source_line(code_dir, file, line)}

@@ -32,6 +32,8 @@ class Outcome:
     internal_error: bool = False
     detail: str = ""             # internal errors only: for staff, never shown
     case: str = ""               # "a batch of one (N=1): inputs (1, 5) (1, 4) ..."
+    student_text: str | None = None   # the student's exception text (quoted by the report)
+    where: dict | None = None         # {"file", "line", "text"} of the student's failing line
 
 
 def _fixture_module(context):
@@ -106,7 +108,8 @@ class JudgePlugin:
             return Outcome(name, item.nodeid, doc, True, "", case=case)
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, CheckFailed):
-            return Outcome(name, item.nodeid, doc, False, str(exc), case=case)
+            return Outcome(name, item.nodeid, doc, False, str(exc), case=case,
+                           student_text=exc.student_text, where=exc.where)
         return Outcome(name, item.nodeid, doc, False,
                        "internal grader error in this check (staff have been notified).",
                        internal_error=True, detail=repr(exc)[:2000] if exc else report.longreprtext[:2000])

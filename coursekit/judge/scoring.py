@@ -182,7 +182,6 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
     internal = [{"test": o.nodeid, "error": o.detail} for o in outcomes if o.internal_error]
     extra_data = {**context.extra_data, "isolation": session.isolation,
                   "max_score": float(sum(kit["points"].values()))}
-    _add_thresholds(extra_data)
     if context.missing_files:
         extra_data["missing_files"] = list(context.missing_files)
     if internal:
@@ -193,15 +192,6 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
     return GradingResult(submission=Path(submission_dir).name, tests=tests,
                          execution_time=execution_time, output=output, extra_data=extra_data,
                          import_errors=import_errors)
-
-
-def _add_thresholds(extra_data: dict) -> None:
-    """The pass threshold of each overfit curve, for the chart."""
-    from .overfit import SETTINGS
-    for key, cell in (("overfit", "rnn"), ("lstm_overfit", "lstm")):
-        curve = extra_data.get(key)
-        if isinstance(curve, dict) and "threshold" not in curve:
-            extra_data[key] = {**curve, "threshold": SETTINGS[cell]["threshold"]}
 
 
 def import_banner(e: dict) -> str:

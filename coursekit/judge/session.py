@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .checks import CheckFailed
 from .grants import MODULES, Grant
-from .imports import ImportProblem, probe_imports, where_in_student_code
+from .imports import ImportProblem, probe_imports, student_frame
 
 HELPERS = "ck_judge_helpers"
 MAX_STUDENT_TEXT = 600
@@ -94,7 +94,11 @@ class Runner:
         try:
             return getattr(worker, op)(*args, **kwargs)
         except StudentError as exc:
-            raise CheckFailed(self._student_error(what, verb, exc)) from None
+            if self.substituted:
+                raise CheckFailed(f"{what} {verb} (with the reference {self.grant.given} in place).") from None
+            raise CheckFailed(f"{what} {verb}.", student_text=f"{exc.type_name}: {_short(exc.message)}",
+                              where=student_frame(exc.traceback, self.session.code_dir,
+                                                  self.session.student_files)) from None
         except WorkerTimeout:
             self._drop()
             raise CheckFailed(f"{what} did not finish within the time limit "
@@ -102,13 +106,6 @@ class Runner:
         except WorkerDied:
             self._drop()
             raise CheckFailed(f"the process running {what} died (crash, memory limit or exit).") from None
-
-    def _student_error(self, what, verb, exc) -> str:
-        if self.substituted:
-            return f"{what} {verb} (with the reference {self.grant.given} in place)."
-        text = f"{what} {verb}: {exc.type_name}: {_short(exc.message)}"
-        where = where_in_student_code(exc.traceback, self.session.code_dir, self.session.student_files)
-        return text + (f"\n{where}" if where else "")
 
 
 class Session:
