@@ -158,14 +158,18 @@ def output_fields(gradescope: dict) -> dict[str, str]:
     return fields
 
 
-def unquoted_forgeries(text: str, forged: tuple, quote_prefix: str) -> list[str]:
-    """Lines of `text` showing one of the `forged` verdict lines (student text) without the
-    quote prefix: after dropping ANSI escape sequences, carriage returns and leading blanks, a
-    line that contains a forged line must start with `quote_prefix`."""
+VERDICT_STARTS = ("[PASS]", "Hidden test suite")
+
+
+def unquoted_forgeries(text: str, forged: tuple) -> list[str]:
+    """Forged verdict lines shown as if the judge wrote them. A line, once ANSI escape
+    sequences, carriage returns and leading blanks are dropped, that begins like a verdict
+    (VERDICT_STARTS) and holds one of the `forged` lines the student printed was not written by
+    the judge; quoted student text starts with the quote prefix instead, so never matches."""
     import re
     bad = []
     for raw in text.splitlines():
         line = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r", "").lstrip()
-        if any(f in line for f in forged) and not line.startswith(quote_prefix):
+        if line.startswith(VERDICT_STARTS) and any(f in line for f in forged):
             bad.append(raw)
     return bad
