@@ -164,3 +164,25 @@ MODEL_SAMPLE = [
 ]
 
 BUGS: list[Case] = RNN_STEP + RNN_SEQUENCE + EMBEDDING + LSTM + MODEL_LOSS + MODEL_SAMPLE
+
+
+# ----------------------------------------------------------------------------- issue 11 patterns
+N1_ONLY = "N=1"      # the only case a squeeze bug may lose points on
+SQUEEZE_N1 = _layer("step_bwd_squeeze_breaks_n1", "rnn_step_backward",
+                    "np.squeeze(da) in dWx: right for N > 1, a matmul error for a batch of one",
+                    "dWx = x.T @ da", "dWx = x.T @ np.squeeze(da)")
+BUGS.append(SQUEEZE_N1)
+
+# Model files that do not import. Not in BUGS: the Python 2 one does not even compile. Each must
+# lose points on every model item ("not graded: <file> does not import"), keep full marks on the
+# layer items (rnn_layers.py is fine), and the top-level output names the file.
+MODEL_ITEMS = ("captioning_loss", "captioning_gradients", "sample", "lstm_captioning_loss")
+IMPORT_FAILURES: list[Case] = [
+    _bug("model_python2_print", "CaptioningRNN.loss", MODEL_ITEMS,
+         "classifiers/rnn.py written for Python 2 (a print statement)",
+         Replace(MODEL, "        loss, grads = 0.0, {}\n",
+                 "        loss, grads = 0.0, {}\n        print 'captions', captions.shape\n")),
+    _bug("model_imports_missing_module", "CaptioningRNN.loss", MODEL_ITEMS,
+         "classifiers/rnn.py imports cs231n.fast_layers, which the handout does not have",
+         Replace(MODEL, "import numpy as np\n", "import numpy as np\nfrom cs231n.fast_layers import *\n")),
+]

@@ -18,6 +18,8 @@ HERE = Path(__file__).resolve().parent
 SUBSET_JUDGE = HERE / "judge_subset.py"
 SLOW_ITEMS = ("overfit", "lstm_overfit")
 LINKED = ("release", "source", "solutions", "autograder", "datasets")
+ITEMS_BY_DIGEST = "COURSEKIT_CORPUS_ITEMS_BY_DIGEST"   # JSON {submission_digest: "item item"}
+STUDENT_PY = ("cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py")
 
 
 def item_points(kit: dict) -> dict[str, float]:
@@ -32,16 +34,34 @@ def fast_items(kit: dict) -> list[str]:
 
 def grade(subs: list[Path], out: Path, *, jobs: int = 2, env: dict | None = None,
           items: list[str] | None = None, timeout: float | None = None,
-          cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run `coursekit grade SUB... --out OUT --jobs N`; `items` restricts the judge's items."""
+          cwd: Path | None = None,
+          items_by_sub: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `coursekit grade SUB... --out OUT --jobs N`; `items` restricts the judge's items;
+    `items_by_sub` ({submission folder: items}) restricts them per submission (the others
+    get `items`, or everything)."""
     cmd = [sys.executable, "-m", "coursekit.cli", "grade", *map(str, subs), "--out", str(out),
            "--jobs", str(jobs)]
     full_env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
-    if items:
+    if items or items_by_sub:
         cmd += ["--judge-cmd", f"{sys.executable} {SUBSET_JUDGE}"]
+    if items:
         full_env["COURSEKIT_CORPUS_ITEMS"] = " ".join(items)
+    if items_by_sub:
+        full_env[ITEMS_BY_DIGEST] = json.dumps(
+            {submission_digest(Path(sub)): " ".join(its) for sub, its in items_by_sub.items()})
     return subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def submission_digest(folder: Path) -> str:
+    """sha256 of the student files (STUDENT_PY) present in `folder`: the same for a
+    submission folder and for the clean copy of it that the judge receives."""
+    digest = hashlib.sha256()
+    for rel in STUDENT_PY:
+        path = Path(folder) / rel
+        if path.is_file():
+            digest.update(f"{rel}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_results(out: Path) -> dict[str, GradingResult]:
@@ -118,3 +138,38 @@ def snapshot(paths: list[Path]) -> dict[str, tuple]:
 def diff_snapshots(before: dict, after: dict) -> list[str]:
     keys = sorted(set(before) | set(after))
     return [k for k in keys if before.get(k) != after.get(k)]
+
+
+# ----------------------------------------------------------------------------- output integrity
+def _reject_constant(name: str):
+    raise ValueError(f"not strict JSON: {name}")
+
+
+def strict_json(path: Path):
+    """Parse `path` as strict JSON (NaN, Infinity and -Infinity rejected, as Gradescope does)."""
+    return json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_reject_constant)
+
+
+def output_fields(gradescope: dict) -> dict[str, str]:
+    """Every `output` text of a results.json: {"(top)": ..., test name: ...}."""
+    fields = {"(top)": gradescope.get("output", "")}
+    for t in gradescope.get("tests", []):
+        fields[str(t.get("name"))] = t.get("output", "")
+    return fields
+
+
+VERDICT_STARTS = ("[PASS]", "Hidden test suite")
+
+
+def unquoted_forgeries(text: str, forged: tuple) -> list[str]:
+    """Forged verdict lines shown as if the judge wrote them. A line, once ANSI escape
+    sequences, carriage returns and leading blanks are dropped, that begins like a verdict
+    (VERDICT_STARTS) and holds one of the `forged` lines the student printed was not written by
+    the judge; quoted student text starts with the quote prefix instead, so never matches."""
+    import re
+    bad = []
+    for raw in text.splitlines():
+        line = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw).replace("\r", "").lstrip()
+        if line.startswith(VERDICT_STARTS) and any(f in line for f in forged):
+            bad.append(raw)
+    return bad

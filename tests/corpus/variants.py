@@ -5,7 +5,7 @@ earlier one; methods are replaced on the class), so only the changed functions a
 """
 from __future__ import annotations
 
-from .spec import LAYERS, MODEL, Append, Case
+from .spec import LAYERS, MODEL, Append, Case, Replace
 
 LOOPS = Append(LAYERS, """
     def rnn_step_forward(x, prev_h, Wx, Wh, b):
@@ -230,3 +230,63 @@ VARIANTS: list[Case] = [
     Case("lstm_separate_gates", "LSTM gates as four products, sigmoid via tanh, dict cache",
          (GATES_SEPARATE,)),
 ]
+
+
+# ----------------------------------------------------------------------------- issue 11 patterns
+# Backward functions that modify their upstream gradient in place: allowed (README fairness
+# policy), their gradients are right, so full marks.
+INPLACE_RNN_STEP_BWD = Replace(LAYERS, "da = dnext_h * (1.0 - next_h ** 2)",
+                               "dnext_h *= 1.0 - next_h ** 2      # in place on the upstream gradient\n"
+                               "    da = dnext_h", within="rnn_step_backward")
+INPLACE_RNN_BWD = Replace(LAYERS, "rnn_step_backward(dh[:, t, :] + dprev_h, step_caches[t])",
+                          "rnn_step_backward(_acc(dh, t, dprev_h), step_caches[t])",
+                          within="rnn_backward")
+INPLACE_LSTM_BWD = Replace(LAYERS, "dh[:, t, :] + dprev_h, dprev_c, step_caches[t])",
+                           "_acc(dh, t, dprev_h), dprev_c, step_caches[t])", within="lstm_backward")
+ACCUMULATE = Append(LAYERS, """
+    def _acc(dh, t, carry):
+        # dh[:, t, :] += carry, in place on the caller's upstream gradient
+        dh[:, t, :] += carry
+        return dh[:, t, :]
+""")
+INPLACE_LSTM_STEP_BWD = Replace(LAYERS, "dc = dnext_c + dnext_h * o * (1.0 - tanh_c ** 2)",
+                                "dnext_c += dnext_h * o * (1.0 - tanh_c ** 2)   # in place\n"
+                                "    dc = dnext_c", within="lstm_step_backward")
+INPLACE_EMBED_BWD = Append(LAYERS, """
+    def word_embedding_backward(dout, cache):
+        # segment sums: sorts the caller's dout in place by word, then one reduceat
+        x, W_shape, W_dtype = cache
+        words = x.reshape(-1)
+        order = np.argsort(words, kind="stable")
+        flat = dout.reshape(-1, dout.shape[-1])
+        flat[...] = flat[order]
+        sorted_words = words[order]
+        starts = np.flatnonzero(np.r_[True, sorted_words[1:] != sorted_words[:-1]])
+        dW = np.zeros(W_shape, dtype=W_dtype)
+        dW[sorted_words[starts]] = np.add.reduceat(flat, starts, axis=0)
+        return dW
+""")
+
+STRAY_IMPORT = Replace(LAYERS, "import numpy as np\n", "import os, math\nimport numpy as np\n")
+# Code written against the 2017-2020 handouts, whose model file starts this way.
+OLD_HANDOUT_IMPORT = Replace(MODEL, "from ..rnn_layers import *\n",
+                             "from ..rnn_layers import *\nfrom cs231n.layers import *\n")
+
+INPLACE_BACKWARDS: list[Case] = [
+    Case("inplace_rnn_step_backward", "rnn_step_backward does dnext_h *= (1 - next_h**2)",
+         (INPLACE_RNN_STEP_BWD,)),
+    Case("inplace_rnn_backward", "rnn_backward does dh[:, t] += dprev_h", (ACCUMULATE, INPLACE_RNN_BWD)),
+    Case("inplace_embedding_backward", "word_embedding_backward sorts dout in place by word",
+         (INPLACE_EMBED_BWD,)),
+    Case("inplace_lstm_step_backward", "lstm_step_backward does dnext_c += ...", (INPLACE_LSTM_STEP_BWD,)),
+    Case("inplace_lstm_backward", "lstm_backward does dh[:, t] += dprev_h", (ACCUMULATE, INPLACE_LSTM_BWD)),
+    Case("inplace_every_backward", "every backward modifies its upstream gradient in place",
+         (INPLACE_RNN_STEP_BWD, ACCUMULATE, INPLACE_RNN_BWD, INPLACE_EMBED_BWD, INPLACE_LSTM_STEP_BWD,
+          INPLACE_LSTM_BWD)),
+]
+IMPORT_VARIANTS: list[Case] = [
+    Case("stray_existing_import", "import os, math at the top of rnn_layers.py", (STRAY_IMPORT,)),
+    Case("old_handout_layers_import", "from cs231n.layers import * at the top of classifiers/rnn.py "
+         "(2017-2020 handouts; needs the handout's cs231n/layers.py)", (OLD_HANDOUT_IMPORT,)),
+]
+VARIANTS += INPLACE_BACKWARDS + IMPORT_VARIANTS
