@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .checks import CheckFailed
-from .grants import MODULES, Grant
+from .grants import MODEL, MODULES, Grant
 from .imports import ImportProblem, probe_imports, student_frame
 
 HELPERS = "ck_judge_helpers"
@@ -77,7 +77,7 @@ class Runner:
 
     def call(self, target, *args, what: str, **kwargs):
         """worker.call with judge-written failures; `what` names the student function."""
-        self.session.refuse_if_not_importable(target)
+        self.session.refuse_if_not_importable(_module_needed(target, args))
         self.session.observe(args)
         return self._op("call", target, *args, what=what, verb="raised an exception", **kwargs)
 
@@ -153,13 +153,12 @@ class Session:
         self.extra.append(runner)
         return runner
 
-    def refuse_if_not_importable(self, target) -> None:
-        """Fail at once when the module a call needs (or one it imports) does not import."""
+    def refuse_if_not_importable(self, module: str | None) -> None:
+        """Fail at once when `module` (None: unknown, e.g. a handle) or a student module it
+        imports does not import."""
         if not self.import_problems:
             return
-        module = target.partition(":")[0] if isinstance(target, str) else None
-        needs = [m for m in self.import_problems if module in (None, HELPERS, m)
-                 or m in module_dependencies(module)]
+        needs = [m for m in self.import_problems if module in (None, m) or m in module_dependencies(module)]
         if needs:
             raise CheckFailed(self.import_problems[needs[0]].not_graded())
 
@@ -212,6 +211,18 @@ class Session:
             fn()
         for runner in [self.plain, *self.extra]:
             runner.close()
+
+
+def _module_needed(target, args) -> str | None:
+    """The student module a call runs: "module:function", or a helper's module argument."""
+    if not isinstance(target, str):
+        return None
+    module, _, name = target.partition(":")
+    if module != HELPERS:
+        return module
+    if name == "call_readonly" and args and isinstance(args[0], str):
+        return args[0]
+    return MODEL
 
 
 def module_dependencies(module: str | None) -> set[str]:

@@ -22,7 +22,7 @@ LAYER_ITEMS = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_back
                "word_embedding_forward", "word_embedding_backward")
 LSTM_LAYER_ITEMS = ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward")
 MODEL_ITEMS = ("captioning_loss", "captioning_gradients", "overfit", "sample",
-               "lstm_captioning_loss", "lstm_overfit")
+               "lstm_captioning_loss", "lstm_overfit", "lstm_sample")
 ESCAPE_NAME = "coursekit-corpus-escaped.txt"     # must never appear outside the unpack folder
 
 
