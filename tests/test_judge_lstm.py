@@ -115,7 +115,7 @@ def grade(tmp_path, course, items, **kw):
 
 
 def test_stubs_score_zero_on_every_lstm_item(tmp_path, course):
-    result, lost, out = grade(tmp_path, course, LSTM_LAYER_ITEMS + ["lstm_overfit"], strip=True)
+    result, lost, out = grade(tmp_path, course, LSTM_LAYER_ITEMS + ["lstm_overfit", "lstm_sample"], strip=True)
     assert result.score == 0 and lost == set(course.kit["extra_credit"])
     for name, text in out.items():
         assert "not implemented" in text, (name, text)

@@ -52,11 +52,13 @@ def test_reference_full_marks(reference_result, course):
     full = {**course.kit["points"], **course.kit["extra_credit"]}
     assert scores(result) == {k: float(v) for k, v in full.items()}, \
         {t.name: t.output for t in result.tests if t.score < full[t.name]}
-    assert result.score == sum(full.values())   # 70 + 6 extra credit
+    assert result.score == sum(full.values())   # required + extra credit
     assert result.extra_data["overfit"]["final_loss"] < 0.1
     assert result.extra_data["lstm_overfit"]["final_loss"] < 0.5
     assert result.extra_data["isolation"]
-    assert result.output == "Hidden test suite: 70 / 70, extra credit 6 / 6. All tests passed, extra credit included."
+    required, extra = sum(course.kit["points"].values()), sum(course.kit["extra_credit"].values())
+    assert result.output == (f"Hidden test suite: {required} / {required}, extra credit {extra} / {extra}. "
+                             "All tests passed, extra credit included.")
 
 
 def test_two_cores_grade_the_reference_the_same(reference_result, tmp_path, course):

@@ -21,10 +21,14 @@ from pathlib import Path
 
 from .checks import CheckFailed
 from .grants import MODEL, MODULES, Grant
-from .imports import ImportProblem, probe_imports, student_frame
+from .imports import ImportProblem, probe_imports, student_frame, student_modules
 
 HELPERS = "ck_judge_helpers"
 MAX_STUDENT_TEXT = 600
+
+
+class _Replace(Exception):
+    """The probing worker died on a module that later workers leave alone: start another."""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -180,6 +184,9 @@ class Session:
         except CheckFailed:
             worker.close()
             raise
+        except _Replace:
+            worker.close()
+            return self.start_worker(grant)
         if grant:
             for module in MODULES:
                 for name in grant.names:
@@ -190,17 +197,18 @@ class Session:
         return worker
 
     def _import_student_modules(self, worker) -> None:
-        """The first worker probes each student module's import once; what fails is kept."""
-        if self._probed:
-            if any(p.fatal for p in self.import_problems.values()):
-                raise CheckFailed(next(p for p in self.import_problems.values() if p.fatal).not_graded())
-            return
-        self._probed = True
-        self.import_problems = probe_imports(worker, self.code_dir, self.student_files,
-                                             self.limits.get("call_seconds"))
-        fatal = [p for p in self.import_problems.values() if p.fatal]
-        if fatal:
-            raise CheckFailed(fatal[0].not_graded())
+        """The first worker probes each student module's import once; what fails is kept.
+        A module that killed or hung the probing worker is never imported again: the worker
+        is replaced, and only the calls that need that module fail ("not graded")."""
+        if not self._probed:
+            self._probed = True
+            self.import_problems = probe_imports(worker, self.code_dir, self.student_files,
+                                                 self.limits.get("call_seconds"))
+        fatal = [m for m, p in self.import_problems.items() if p.fatal]
+        if fatal and fatal[0] == student_modules(self.student_files)[0]:
+            raise CheckFailed(self.import_problems[fatal[0]].not_graded())   # nothing can run
+        if fatal and not worker.alive:
+            raise _Replace()
 
     def on_close(self, fn) -> None:
         """Call fn() when the session closes (e.g. stop an early training process)."""
