@@ -5,7 +5,8 @@ student's CaptioningRNN.loss is called through the sandbox on the judge's parame
 minibatch; updates, draws and the verdict (the loss recomputed by the reference model) are the
 judge's. The trained-model sample checks use the REFERENCE's trained parameters with the
 student's sample: a failed training never costs sample points too (no double jeopardy), and
-trained captions are never degenerate."""
+trained captions are never degenerate; the vocabulary's indices are shuffled (relabel_words),
+so captions memorised from the dataset do not match."""
 import numpy as np
 import pytest
 
@@ -47,19 +48,33 @@ def test_lstm_overfit(judge):
     check_overfit(judge, "lstm")
 
 
+def relabel_words(params, word_to_idx, rng):
+    """The same trained model with the vocabulary's word indices shuffled (<NULL>, <START>,
+    <END> kept): its captions are the same words under new indices, so a sample that
+    memorised the training captions' indices cannot match them."""
+    V = len(word_to_idx)
+    perm = np.concatenate([np.arange(3), 3 + rng.permutation(V - 3)])   # old index -> new index
+    inverse = np.argsort(perm)                                          # new index -> old index
+    out = dict(params)
+    out["W_embed"] = params["W_embed"][inverse]
+    out["W_vocab"] = params["W_vocab"][:, inverse]
+    out["b_vocab"] = params["b_vocab"][inverse]
+    return out, {w: int(perm[i]) for w, i in word_to_idx.items()}
+
+
 def check_trained_sample(judge, cell):
     ref_run = reference_run(judge, cell)
     data = small_data(judge)
     recipe = RECIPES[cell]
     first = np.unique(data.image_idxs, return_index=True)[1]
     feats = data.features[data.image_idxs[first]]
-    params = {k: np.asarray(v, dtype=np.float32) for k, v in ref_run.params.items()}
-    model = judge.plain.call(f"{HELPERS}:make_model", data.word_to_idx, feats.shape[1],
+    params, words = relabel_words({k: np.asarray(v, dtype=np.float32) for k, v in ref_run.params.items()},
+                                  data.word_to_idx, judge.rng(f"trained_sample:{cell}"))
+    model = judge.plain.call(f"{HELPERS}:make_model", words, feats.shape[1],
                              recipe.wordvec_dim, recipe.hidden_dim, cell, "float32", params,
                              what="CaptioningRNN.__init__")
     got = judge.plain.call(f"{HELPERS}:call_method", model, "sample", feats, what="CaptioningRNN.sample")
-    expected = np.asarray(reference_model(judge, recipe, data, params).sample(feats))
-    words = data.word_to_idx
+    expected = np.asarray(reference_model(judge, recipe, data, params, words).sample(feats))
     if degenerate(expected, words):
         raise RuntimeError("the reference's trained captions are degenerate")   # internal error
     got = valid_captions(got, expected.shape, len(words))

@@ -57,8 +57,8 @@ def prepare(judge, recipe: Recipe, data: SmallData) -> Start:
     return Start({k: v.astype(np.float32) for k, v in model.params.items()}, rng)
 
 
-def reference_model(judge, recipe: Recipe, data: SmallData, params=None):
-    model = judge.model.CaptioningRNN(data.word_to_idx, input_dim=data.features.shape[1],
+def reference_model(judge, recipe: Recipe, data: SmallData, params=None, word_to_idx=None):
+    model = judge.model.CaptioningRNN(word_to_idx or data.word_to_idx, input_dim=data.features.shape[1],
                                       cell_type=recipe.cell, dtype=np.float32, **recipe.model_kwargs())
     if params is not None:
         model.params = {k: np.array(v, dtype=np.float32) for k, v in params.items()}
