@@ -70,6 +70,8 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
                               "-o", "console_output_style=classic", "--no-header", "-rN", "--tb=short",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
                              plugins=plugin.plugins())
+            if not session.import_problems and not session.start_error:
+                _name_provided_changes(context, plugin.outcomes)
         finally:
             session.close()
     if session.start_error:
@@ -80,3 +82,12 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
     context.import_errors = [p.to_dict() for p in session.import_problems.values()]
     return build_result(submission_dir, plugin.outcomes, context, session,
                         execution_time=time.monotonic() - start, items=items)
+
+
+def _name_provided_changes(context, outcomes) -> None:
+    """Failing tests name a changed provided function that may explain them (provided.py)."""
+    from . import provided
+    changes = provided.find_changes(context)
+    if changes:
+        context.record("provided_changes", [{"function": c.function, "detail": c.detail} for c in changes])
+        context.summary_notes += provided.apply(changes, outcomes)

@@ -40,6 +40,7 @@ class JudgeContext:
         self.shared: dict = {}
         self.current: str | None = None   # node id of the running test (set by the plugin)
         self.import_errors: list[dict] = []   # student files that do not import (the banner)
+        self.summary_notes: list[str] = []    # lines after the summary (e.g. changed provided code)
 
     def rng(self, name: str) -> np.random.Generator:
         """A generator seeded by the suite's base seed and `name` (reproducible regrades)."""

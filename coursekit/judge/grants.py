@@ -87,20 +87,17 @@ def _check_arg(name, k, value, index) -> int:
     return 0   # a judge-side object handed out in this test (e.g. a reference cache)
 
 
+# Grants lend only functions the student writes (graded by their own items). Provided code
+# that lives in student files (affine and temporal layers, the softmax loss, sigmoid) is never
+# lent: a student who changes it carries the consequences, like any bug (provided.py names it).
 RNN_STEPS = Grant("step functions (see rnn_step_forward / rnn_step_backward)",
                   ("rnn_step_forward", "rnn_step_backward"))
 LSTM_STEPS = Grant("step functions (see lstm_step_forward / lstm_step_backward)",
-                   ("lstm_step_forward", "lstm_step_backward", "sigmoid"))
-_PROVIDED = ("affine_forward", "affine_backward", "temporal_affine_forward",
-             "temporal_affine_backward", "temporal_softmax_loss")
+                   ("lstm_step_forward", "lstm_step_backward"))
 _EMBED = ("word_embedding_forward", "word_embedding_backward")
-RNN_MODEL_LAYERS = Grant("layers (see the rnn_layers items)",
-                         _PROVIDED + _EMBED + ("rnn_forward", "rnn_backward"))
-LSTM_MODEL_LAYERS = Grant("layers (see the lstm_* items)",
-                          _PROVIDED + _EMBED + ("lstm_forward", "lstm_backward", "sigmoid"))
+RNN_MODEL_LAYERS = Grant("layers (see the rnn_layers items)", _EMBED + ("rnn_forward", "rnn_backward"))
+LSTM_MODEL_LAYERS = Grant("layers (see the lstm_* items)", _EMBED + ("lstm_forward", "lstm_backward"))
 RNN_SAMPLE_STEPS = Grant("step functions (see rnn_step_forward)",
-                         ("rnn_step_forward", "affine_forward", "temporal_affine_forward",
-                          "word_embedding_forward"))
+                         ("rnn_step_forward", "word_embedding_forward"))
 LSTM_SAMPLE_STEPS = Grant("step functions (see lstm_step_forward)",
-                          ("lstm_step_forward", "sigmoid", "affine_forward",
-                           "temporal_affine_forward", "word_embedding_forward"))
+                          ("lstm_step_forward", "word_embedding_forward"))

@@ -186,7 +186,8 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
         extra_data["missing_files"] = list(context.missing_files)
     if internal:
         extra_data["internal_errors"] = internal
-    output = "\n".join([*map(import_banner, import_errors), summary(tests)])
+    output = "\n".join([*map(import_banner, import_errors), summary(tests),
+                        *getattr(context, "summary_notes", [])])
     if internal:
         output += " Some checks failed because of a grader problem; course staff will review them."
     return GradingResult(submission=Path(submission_dir).name, tests=tests,

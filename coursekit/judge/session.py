@@ -92,11 +92,19 @@ class Runner:
         return self._op("setattr", handle, name, value, what=what, verb="failed")
 
     def _op(self, op, *args, what, verb, **kwargs):
-        from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
+        from coursekit.sandbox import StudentError, WorkerDied, WorkerStarved, WorkerTimeout
         self.session.check_deadline()
         worker = self.worker
         try:
-            return getattr(worker, op)(*args, **kwargs)
+            try:
+                return getattr(worker, op)(*args, **kwargs)
+            except WorkerStarved:
+                # timed out while the machine was overloaded (not the student's doing): once
+                # more on a fresh worker, when the call carries no handle of the dead one
+                self._drop()
+                if op != "call" or not _values_only(args, kwargs):
+                    raise
+                return getattr(self.worker, op)(*args, **kwargs)
         except StudentError as exc:
             if self.substituted:
                 raise CheckFailed(f"{what} {verb} (with the reference {self.grant.given} in place).") from None
@@ -219,6 +227,21 @@ class Session:
             fn()
         for runner in [self.plain, *self.extra]:
             runner.close()
+
+
+def _values_only(args, kwargs) -> bool:
+    """True when a call's target and arguments are plain values (no worker handle)."""
+    from coursekit.sandbox import Handle
+    todo = [*args, *kwargs.values()]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Handle):
+            return False
+        if isinstance(v, (list, tuple)):
+            todo.extend(v)
+        elif isinstance(v, dict):
+            todo.extend(v.values())
+    return True
 
 
 def _module_needed(target, args) -> str | None:

@@ -1,0 +1,157 @@
+"""Provided functions that live in student files: did the student change them?
+
+The handout's student files also hold provided code (the affine and temporal layers, the
+softmax loss, sigmoid, CaptioningRNN.__init__). Grading always uses the student's file as a
+whole, so a changed provided function changes the results of the tests that use it, like any
+bug. This module finds such changes by behaviour (the student's version in the worker, the
+handout's judge-side, on the judge's random inputs) so that the feedback can name them:
+
+- a failing test of an item that uses a changed function gets "the provided X was changed:
+  ..." appended to its message;
+- otherwise the change is a note only (it altered no graded result).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import CheckFailed, rel_err
+from .grants import LAYERS
+from .session import HELPERS
+
+TOL = 1e-6
+# provided function -> graded items whose results it can change
+USERS = {
+    "affine_forward": {"captioning_loss", "captioning_gradients", "overfit", "sample",
+                       "lstm_captioning_loss", "lstm_overfit", "lstm_sample"},
+    "temporal_affine_forward": {"captioning_loss", "captioning_gradients", "overfit", "sample",
+                                "lstm_captioning_loss", "lstm_overfit", "lstm_sample"},
+    "temporal_affine_backward": {"captioning_gradients", "overfit", "lstm_captioning_loss", "lstm_overfit"},
+    "affine_backward": {"captioning_gradients", "overfit", "lstm_captioning_loss", "lstm_overfit"},
+    "temporal_softmax_loss": {"captioning_loss", "captioning_gradients", "overfit",
+                              "lstm_captioning_loss", "lstm_overfit"},
+    "sigmoid": {"lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
+                "lstm_captioning_loss", "lstm_overfit", "lstm_sample"},
+    "CaptioningRNN.__init__": {"captioning_loss", "captioning_gradients", "sample",
+                               "lstm_captioning_loss", "lstm_sample"},
+}
+
+
+@dataclass
+class Change:
+    function: str
+    detail: str
+
+    def text(self) -> str:
+        return f"the provided {self.function} was changed: {self.detail}"
+
+
+def find_changes(judge) -> list[Change]:
+    """Every provided function whose behaviour differs from the handout's (never raises)."""
+    rng = judge.rng("provided")
+    changes = []
+    for name, probe in PROBES.items():
+        try:
+            detail = probe(judge, rng)
+        except CheckFailed as exc:
+            detail = f"calling it failed ({str(exc).splitlines()[0]})"
+        except Exception as exc:   # noqa: BLE001 -- the reference side: never the student's fault
+            detail = ""
+            judge.record("provided_probe_error", f"{name}: {type(exc).__name__}: {exc}")
+        if detail:
+            changes.append(Change(name, detail))
+    return changes
+
+
+def _differs(got, expected, what) -> str:
+    if not isinstance(got, np.ndarray) or got.shape != np.shape(expected):
+        return f"{what} has another shape or type than the handout's"
+    err = rel_err(got, expected)
+    return "" if err <= TOL else f"{what} differs from the handout's by relative error {err:.1e}"
+
+
+def _call(judge, name, *args):
+    return judge.plain.call(f"{LAYERS}:{name}", *args, what=f"the provided {name}")
+
+
+def _pair(judge, rng, forward, backward, args, dout_shape):
+    out, cache = _call(judge, forward, *args)
+    ref_out, ref_cache = getattr(judge.layers, forward)(*args)
+    found = _differs(out, ref_out, "its output")
+    if found:
+        return found
+    dout = rng.standard_normal(dout_shape)
+    grads = _call(judge, backward, dout, cache)
+    ref_grads = getattr(judge.layers, backward)(dout, ref_cache)
+    for k, (g, r) in enumerate(zip(grads, ref_grads)):
+        found = _differs(g, r, f"{backward}'s gradient {k + 1}")
+        if found:
+            return found
+    return ""
+
+
+def _affine(judge, rng):
+    x, w, b = rng.standard_normal((4, 6)), rng.standard_normal((6, 5)), rng.standard_normal(5)
+    return _pair(judge, rng, "affine_forward", "affine_backward", [x, w, b], (4, 5))
+
+
+def _temporal_affine(judge, rng):
+    x, w, b = rng.standard_normal((3, 4, 5)), rng.standard_normal((5, 6)), rng.standard_normal(6)
+    return _pair(judge, rng, "temporal_affine_forward", "temporal_affine_backward", [x, w, b], (3, 4, 6))
+
+
+def _softmax_loss(judge, rng):
+    x = rng.standard_normal((3, 5, 7))
+    y = rng.integers(0, 7, size=(3, 5))
+    mask = rng.random((3, 5)) > 0.3
+    loss, dx = _call(judge, "temporal_softmax_loss", x, y, mask)
+    ref_loss, ref_dx = judge.layers.temporal_softmax_loss(x, y, mask)
+    return _differs(np.asarray(loss, dtype=np.float64), np.asarray(ref_loss), "its loss") or \
+        _differs(dx, ref_dx, "its dx")
+
+
+def _sigmoid(judge, rng):
+    x = rng.standard_normal((4, 6)) * 5
+    (out,) = (_call(judge, "sigmoid", x),)
+    return _differs(out, judge.layers.sigmoid(x), "its output")
+
+
+def _init(judge, rng):
+    words = {"<NULL>": 0, "<START>": 1, "<END>": 2, "a": 3, "b": 4}
+    model = judge.plain.call(f"{HELPERS}:make_model", words, 7, 5, 6, "rnn", "float32", None,
+                             what="CaptioningRNN.__init__")
+    params = judge.plain.getattr(model, "params", what="CaptioningRNN.__init__")
+    ref = judge.model.CaptioningRNN(words, input_dim=7, wordvec_dim=5, hidden_dim=6, cell_type="rnn",
+                                    dtype=np.float32).params
+    if not isinstance(params, dict) or set(params) != set(ref):
+        return "its parameters are not the handout's (names)"
+    for k, v in ref.items():
+        p = params[k]
+        if not isinstance(p, np.ndarray) or p.shape != v.shape or p.dtype != v.dtype:
+            return f"params['{k}'] has another shape or dtype than the handout's"
+    return ""
+
+
+PROBES = {"affine_forward": _affine, "temporal_affine_forward": _temporal_affine,
+          "temporal_softmax_loss": _softmax_loss, "sigmoid": _sigmoid,
+          "CaptioningRNN.__init__": _init}
+
+
+def apply(changes: list[Change], outcomes) -> list[str]:
+    """Name the changes in the failing outcomes they may explain; returns the notes for
+    changes that explain no failure."""
+    if not changes:
+        return []
+    notes = []
+    for change in changes:
+        users = USERS.get(change.function, set()) | (USERS.get("affine_backward", set())
+                                                     if change.function == "affine_forward" else set())
+        hit = False
+        for o in outcomes:
+            if not o.passed and o.item in users and not o.message.startswith("not graded"):
+                o.message += f"\n(Note: {change.text()}; this may be why.)"
+                hit = True
+        if not hit:
+            notes.append(f"Note: {change.text()}. It changed no graded result.")
+    return notes
