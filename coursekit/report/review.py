@@ -1,0 +1,163 @@
+"""Manual grading: review.csv (one row per submission and question, with `points` and `comment`
+columns for TAs) and review.html (each question's text and model answer, identical answers
+grouped, blank or placeholder answers flagged, a link to each submission's feedback).
+
+A rerun keeps what TAs wrote in review.csv: `merge_previous` carries a row's points and comment
+over as long as the answer is the same (its `answer_id`, a digest of the text, matches).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .answers import is_blank
+from .results import GradingResult
+
+COLUMNS = ["submission", "question", "max_points", "points", "comment", "flags", "answer_id", "answer"]
+TEMPLATE = "review.html.j2"
+CHANGED = "answer changed since it was graded"
+
+
+@dataclass
+class Question:
+    grade_id: str
+    notebook: str
+    points: float | None = None          # None: not a manual question of KIT (shown, not counted)
+    question: str = ""
+    placeholder: str = ""
+    model_answer: str = ""
+
+
+@dataclass
+class ReviewRow:
+    submission: str
+    question: str
+    max_points: float | None
+    answer: str | None
+    note: str = ""                        # why there is no answer (notebook missing, broken...)
+    points: str = ""                      # as the TA typed it
+    comment: str = ""
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def answer_id(self) -> str:
+        return hashlib.sha256((self.answer or "").encode()).hexdigest()[:12] if self.answer is not None else ""
+
+
+def questions_from(catalogue: list[dict], results: list[GradingResult]) -> list[Question]:
+    """The catalogue's questions, then any other answer cell seen in a submission."""
+    questions = [Question(**q) for q in catalogue]
+    known = {q.grade_id for q in questions}
+    for r in results:
+        for nb in r.extra_data.get("answers", []) or []:
+            for a in nb.get("answers", []):
+                if a["grade_id"] not in known:
+                    known.add(a["grade_id"])
+                    questions.append(Question(grade_id=a["grade_id"], notebook=nb["notebook"]))
+    return questions
+
+
+def _answers_of(result: GradingResult) -> tuple[dict[str, str], dict[str, str]]:
+    answers, notes = {}, {}
+    for nb in result.extra_data.get("answers", []) or []:
+        if nb.get("note"):
+            notes[nb["notebook"]] = nb["note"]
+        for a in nb.get("answers", []):
+            answers[a["grade_id"]] = a["text"]
+    return answers, notes
+
+
+def build_rows(results: list[GradingResult], questions: list[Question]) -> list[ReviewRow]:
+    rows = []
+    for r in sorted(results, key=lambda r: r.submission):
+        answers, notes = _answers_of(r)
+        for q in questions:
+            answer = answers.get(q.grade_id)
+            row = ReviewRow(r.submission, q.grade_id, q.points, answer,
+                            note=notes.get(q.notebook, "" if answer is not None else "no answer cell"))
+            if q.points is not None and is_blank(answer, q.placeholder):
+                row.flags.append("blank")
+            rows.append(row)
+    _flag_identical(rows)
+    return rows
+
+
+def _flag_identical(rows: list[ReviewRow]) -> None:
+    groups: dict[tuple[str, str], list[ReviewRow]] = {}
+    for row in rows:
+        if "blank" not in row.flags and row.answer and row.answer.strip():
+            groups.setdefault((row.question, " ".join(row.answer.split()).lower()), []).append(row)
+    for same in groups.values():
+        if len(same) > 1:
+            for row in same:
+                row.flags.append(f"identical to {len(same) - 1} other(s)")
+
+
+def read_review_csv(path: Path) -> dict[tuple[str, str], dict]:
+    """(submission, question) -> the row as written (TAs' points and comment included)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return {(r.get("submission", ""), r.get("question", "")): r for r in csv.DictReader(fh)}
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return {}
+
+
+def _unquote(text: str) -> str:
+    return text[1:] if text[:2] in ("'=", "'+", "'-", "'@") else text
+
+
+def merge_previous(rows: list[ReviewRow], previous: dict[tuple[str, str], dict]) -> None:
+    for row in rows:
+        old = previous.get((_unquote(row.submission), row.question))
+        if not old:
+            continue
+        row.comment = _unquote(old.get("comment", "") or "")
+        if old.get("answer_id", "") == row.answer_id:
+            row.points = (old.get("points", "") or "").strip()
+        elif (old.get("points", "") or "").strip():
+            row.flags.append(CHANGED)
+
+
+def _safe_cell(text: str) -> str:
+    """Defuse spreadsheet formulas in free text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _num(x: float | None) -> str:
+    return "" if x is None else f"{round(float(x), 4):g}"
+
+
+def review_csv(rows: list[ReviewRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        answer = row.answer if row.answer is not None else f"({row.note})"
+        writer.writerow([_safe_cell(row.submission), row.question, _num(row.max_points),
+                         _safe_cell(row.points), _safe_cell(row.comment), "; ".join(row.flags),
+                         row.answer_id, _safe_cell(answer)])
+    return buf.getvalue()
+
+
+def review_html(rows: list[ReviewRow], questions: list[Question], *,
+                title: str = "Inline answers: TA review") -> str:
+    """Rendered from templates/review.html.j2 with autoescaping (answers are student text)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("coursekit.report", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    sections = []
+    for q in questions:
+        q_rows = [r for r in rows if r.question == q.grade_id]
+        groups: dict[str, list[ReviewRow]] = {}
+        for r in q_rows:
+            key = " ".join((r.answer or "").split()).lower() if r.answer and "blank" not in r.flags else f"\0{r.submission}"
+            groups.setdefault(key, []).append(r)
+        sections.append({"q": q, "groups": sorted(groups.values(), key=lambda g: (-len(g), g[0].submission)),
+                         "blank": sum("blank" in r.flags for r in q_rows)})
+    submissions = sorted({r.submission for r in rows})
+    return env.get_template(TEMPLATE).render(title=title, sections=sections, submissions=submissions,
+                                             num=_num)
