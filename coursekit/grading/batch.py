@@ -141,7 +141,7 @@ def write_canvas(out: Path, kit: dict, roster: list[dict], summary: BatchSummary
     for student in roster:
         if student["submission"] not in totals and sanitise(student["submission"]) in totals:
             student["submission"] = sanitise(student["submission"])
-    total_max = rows[0]["total_max"] if rows else 0.0
+    total_max = float(sum(kit.get("points", {}).values()) + sum(kit.get("manual_points", {}).values()))
     text, warnings = canvas_csv(roster, totals, total_max, kit.get("assignment", "assignment"))
     write_text(out / CANVAS_FILE, text)
     return warnings

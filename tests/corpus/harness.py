@@ -15,15 +15,14 @@ from pathlib import Path
 from coursekit.report.results import GradingResult
 
 HERE = Path(__file__).resolve().parent
-SUBSET_JUDGE = HERE / "judge_subset.py"
 SLOW_ITEMS = ("overfit", "lstm_overfit")
 LINKED = ("release", "source", "solutions", "autograder", "datasets")
 
 
 def item_points(kit: dict) -> dict[str, float]:
     """Full points of every graded item, extra credit included."""
-    return {**{k: float(v) for k, v in kit["points"].items()},
-            **{k: float(v) for k, v in kit.get("extra_credit", {}).items()}}
+    from coursekit.grading.policy import item_points as points
+    return points(kit)
 
 
 def fast_items(kit: dict) -> list[str]:
@@ -38,8 +37,7 @@ def grade(subs: list[Path], out: Path, *, jobs: int = 2, env: dict | None = None
            "--jobs", str(jobs)]
     full_env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
     if items:
-        cmd += ["--judge-cmd", f"{sys.executable} {SUBSET_JUDGE}"]
-        full_env["COURSEKIT_CORPUS_ITEMS"] = " ".join(items)
+        cmd += ["--items", *items]
     return subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
 
