@@ -78,7 +78,7 @@ def build_rows(results: list[GradingResult], questions: list[Question]) -> list[
             answer = answers.get(q.grade_id)
             row = ReviewRow(r.submission, q.grade_id, q.points, answer,
                             note=notes.get(q.notebook, "" if answer is not None else "no answer cell"))
-            if q.points is not None and is_blank(answer, q.placeholder):
+            if is_blank(answer, q.placeholder):
                 row.flags.append("blank")
             rows.append(row)
     _flag_identical(rows)
