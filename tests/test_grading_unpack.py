@@ -157,3 +157,30 @@ def test_declared_size_lie_is_caught_while_streaming(tmp_path, course):
     with pytest.raises(SubmissionError) as err:
         prepare(big, tmp_path / "clean", kit, limits=SMALL)
     assert "could not be unpacked" in str(err.value) or "larger than" in str(err.value)
+
+
+def _loose_files(kit) -> dict[str, str]:
+    return {rel: f"# {rel}\n" for rel in kit["student_files"] + kit["notebooks"]}
+
+
+def test_loose_files_with_unambiguous_names_are_accepted(tmp_path, course):
+    kit = course.kit
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    for rel, text in _loose_files(kit).items():
+        (folder / Path(rel).name).write_text(text)
+    zpath = tmp_path / "loose.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for rel, text in _loose_files(kit).items():
+            zf.writestr(Path(rel).name, text)
+    for src in (folder, zpath):
+        prepared = prepare(src, tmp_path / f"clean-{src.name}", kit)
+        for rel, text in _loose_files(kit).items():
+            assert (prepared.path / rel).read_text() == text, (src, rel)
+
+
+def test_broken_zip_says_how_to_fix_it(tmp_path, course):
+    bad = tmp_path / "sub.zip"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(SubmissionError, match="run collect_submission.py .* upload the zip it writes"):
+        prepare(bad, tmp_path / "clean", course.kit)
