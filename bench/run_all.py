@@ -15,6 +15,7 @@ BENCHES = [
     ("sandbox start-up", [sys.executable, str(HERE / "bench_startup.py")]),
     ("grading speed", [sys.executable, str(HERE / "bench_grade.py")]),
     ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
+    ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),
 ]
 
 
