@@ -99,11 +99,8 @@ def catch_table(bugs, verdicts: dict) -> str:
         rows.append((fn, str(n), str(caught), f"{100.0 * caught / n:.0f}%"))
     total, caught = len(bugs), sum(v is None for v in verdicts.values())
     rows.append(("TOTAL", str(total), str(caught), f"{100.0 * caught / max(total, 1):.0f}%"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.insert(len(lines) - 1, lines[1])
-    return "\n".join(lines)
+    from .report.sheets import text_table
+    return text_table(rows, rules_before=(1, len(rows) - 1))
 
 
 # ----------------------------------------------------------------------------- run

@@ -12,6 +12,8 @@ import csv
 import io
 from pathlib import Path
 
+from ..report.sheets import safe_cell
+
 ROSTER_COLUMNS = ("submission", "student_id", "name", "email")
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CANVAS_FILE = "canvas_grades.csv"
@@ -51,12 +53,8 @@ def canvas_csv(roster: list[dict], totals: dict[str, float], total_max: float,
     for student in roster:
         listed.add(student["submission"])
         score = totals.get(student["submission"])
-        writer.writerow([_safe(student["name"]), "", _safe(student["student_id"]),
-                         _safe(student["email"]), "", "" if score is None else f"{round(score, 4):g}"])
+        writer.writerow([safe_cell(student["name"]), "", safe_cell(student["student_id"]),
+                         safe_cell(student["email"]), "", "" if score is None else f"{round(score, 4):g}"])
     warnings = [f"submission {name} is not in the roster; it is left out of {CANVAS_FILE}"
                 for name in sorted(set(totals) - listed)]
     return buf.getvalue(), warnings
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

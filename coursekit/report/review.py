@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .answers import is_blank
 from .results import GradingResult
+from .sheets import num, safe_cell
 
 COLUMNS = ["submission", "question", "max_points", "points", "comment", "flags", "answer_id", "answer"]
 TEMPLATE = "review.html.j2"
@@ -121,24 +122,15 @@ def merge_previous(rows: list[ReviewRow], previous: dict[tuple[str, str], dict])
             row.flags.append(CHANGED)
 
 
-def _safe_cell(text: str) -> str:
-    """Defuse spreadsheet formulas in free text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _num(x: float | None) -> str:
-    return "" if x is None else f"{round(float(x), 4):g}"
-
-
 def review_csv(rows: list[ReviewRow]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
         answer = row.answer if row.answer is not None else f"({row.note})"
-        writer.writerow([_safe_cell(row.submission), row.question, _num(row.max_points),
-                         _safe_cell(row.points), _safe_cell(row.comment), "; ".join(row.flags),
-                         row.answer_id, _safe_cell(answer)])
+        writer.writerow([safe_cell(row.submission), row.question, num(row.max_points),
+                         safe_cell(row.points), safe_cell(row.comment), "; ".join(row.flags),
+                         row.answer_id, safe_cell(answer)])
     return buf.getvalue()
 
 
@@ -160,4 +152,4 @@ def review_html(rows: list[ReviewRow], questions: list[Question], *,
                          "blank": sum("blank" in r.flags for r in q_rows)})
     submissions = sorted({r.submission for r in rows})
     return env.get_template(TEMPLATE).render(title=title, sections=sections, submissions=submissions,
-                                             num=_num)
+                                             num=num)

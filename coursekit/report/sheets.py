@@ -61,7 +61,7 @@ def grades_csv(results: list[GradingResult], kit: dict,
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in grades_rows(results, kit, manual):
-        writer.writerow([_safe_cell(v) if isinstance(v, str) else _num(v)
+        writer.writerow([safe_cell(v) if isinstance(v, str) else num(v)
                          for v in (row[c] for c in columns)])
     return buf.getvalue()
 
@@ -73,19 +73,29 @@ def score_table(results: list[GradingResult], kit: dict,
     lines = [head]
     for row in grades_rows(results, kit, manual):
         given = [row[c] for c in manual_columns(kit) if row[c] is not None]
-        lines.append((row["submission"], f"{_num(row['score'])}/{_num(row['max_score'])}",
-                      _num(row["extra_credit"]), _num(sum(given)) if given else "-",
-                      f"{_num(row['total'])}/{_num(row['total_max'])}", row["status"][:60]))
-    widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
-    text = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(text)
+        lines.append((row["submission"], f"{num(row['score'])}/{num(row['max_score'])}",
+                      num(row["extra_credit"]), num(sum(given)) if given else "-",
+                      f"{num(row['total'])}/{num(row['total_max'])}", row["status"][:60]))
+    return text_table(lines)
 
 
-def _num(x) -> str:
+def text_table(rows: list[tuple], rules_before: tuple[int, ...] = (1,)) -> str:
+    """Rows of cells as aligned plain text, with a dashed rule before the given row indexes."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    rule = "  ".join("-" * w for w in widths)
+    out = []
+    for index, row in enumerate(rows):
+        if index in rules_before:
+            out.append(rule)
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(out)
+
+
+def num(x) -> str:
+    """A number as a short cell ('' for None)."""
     return "" if x is None else f"{round(float(x), 4):g}"
 
 
-def _safe_cell(text: str) -> str:
+def safe_cell(text: str) -> str:
     """Defuse spreadsheet formulas in free text (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
