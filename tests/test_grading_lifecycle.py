@@ -59,6 +59,16 @@ def test_changed_submission_is_regraded_the_others_reused(tmp_path, course, monk
     assert float(_rows(out)["alice"]["score"]) == full
 
 
+def test_files_grading_does_not_take_do_not_cause_a_regrade(tmp_path, course, monkeypatch):
+    kit = _kit(course)
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    sub = make_dir_submission(tmp_path / "alice", kit)
+    out = tmp_path / "out"
+    grade_batch([sub], out, _opts(course, kit, judge), progress=_quiet())
+    (sub / "scratch.npz").write_bytes(b"\0" * 1000)
+    assert grade_batch([sub], out, _opts(course, kit, judge), progress=_quiet()).graded == 0
+
+
 def test_changed_points_regrade_everything_and_cap_the_scores(tmp_path, course, monkeypatch):
     kit = _kit(course)
     judge = fake_judge(tmp_path, kit, monkeypatch)        # the judge keeps awarding the old points

@@ -79,7 +79,7 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
     report.answers.question_catalogue (for review.html)."""
     out.mkdir(parents=True, exist_ok=True)
     names = assign_names(sources, out)
-    keys = {src: grade_key(src, opts.fingerprint) for src in dict.fromkeys(sources)}
+    keys = {src: grade_key(src, opts.kit, opts.fingerprint) for src in dict.fromkeys(sources)}
     todo = [(src, names[src]) for src in keys
             if force or load_complete(out / names[src], keys[src]) is None]
     skipped = len(keys) - len(todo)

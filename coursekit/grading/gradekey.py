@@ -1,13 +1,16 @@
 """The key kept with a stored result: a result is reused only when it matches exactly.
 
-The key digests the submission's bytes, the hidden suite (every file of autograder/), the
-points, the feedback settings, the graded items and the kit version. Anything else changed ->
-a different key -> the submission is regraded.
+The key digests the submission's bytes (the files grading takes from it, as grading.unpack
+finds them, so a 2 GB file beside the code costs nothing), the hidden suite (every file of
+autograder/), the points, the feedback settings, the graded items and the kit version. Anything
+else changed -> a different key -> the submission is regraded.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from .. import __version__
@@ -48,5 +51,22 @@ def course_fingerprint(kit: dict, suite_dir: Path, items: list[str] | None = Non
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def grade_key(source: Path, fingerprint: str) -> str:
-    return hashlib.sha256(f"{tree_digest(source)}:{fingerprint}".encode()).hexdigest()
+def submission_digest(source: Path, kit: dict) -> str:
+    """Digest of the files grading takes from `source`; for an upload that cannot be unpacked,
+    of the reason, its size and modification time (so a replaced upload is tried again)."""
+    from .unpack import SubmissionError, prepare
+
+    with tempfile.TemporaryDirectory(prefix="ck-key-") as tmp:
+        try:
+            return tree_digest(prepare(Path(source), Path(tmp) / "sub", kit).path)
+        except SubmissionError as exc:
+            try:
+                st = os.stat(source)
+                seen = f"{st.st_size}:{st.st_mtime_ns}"
+            except OSError:
+                seen = "gone"
+            return hashlib.sha256(f"unreadable:{exc}:{seen}".encode()).hexdigest()
+
+
+def grade_key(source: Path, kit: dict, fingerprint: str) -> str:
+    return hashlib.sha256(f"{submission_digest(source, kit)}:{fingerprint}".encode()).hexdigest()
