@@ -101,7 +101,8 @@ def read_review_csv(path: Path) -> dict[tuple[str, str], dict]:
     """(submission, question) -> the row as written (TAs' points and comment included)."""
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            return {(r.get("submission", ""), r.get("question", "")): r for r in csv.DictReader(fh)}
+            return {(_unquote(r.get("submission") or ""), r.get("question") or ""): r
+                    for r in csv.DictReader(fh)}
     except (OSError, csv.Error, UnicodeDecodeError):
         return {}
 
@@ -112,7 +113,7 @@ def _unquote(text: str) -> str:
 
 def merge_previous(rows: list[ReviewRow], previous: dict[tuple[str, str], dict]) -> None:
     for row in rows:
-        old = previous.get((_unquote(row.submission), row.question))
+        old = previous.get((row.submission, row.question))
         if not old:
             continue
         row.comment = _unquote(old.get("comment", "") or "")
