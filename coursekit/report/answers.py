@@ -108,7 +108,8 @@ def question_catalogue(release_dir: Path, solutions_dir: Path, notebooks: list[s
             if gid not in manual_points:
                 continue
             before = cells[index - 1] if index > 0 else {}
-            question = _text(before) if isinstance(before, dict) and before.get("cell_type") == "markdown" else ""
+            is_text = isinstance(before, dict) and before.get("cell_type") == "markdown"
+            question = _text(before) if is_text else ""
             model_answer = _text(model[gid][1][model[gid][0]]) if gid in model else ""
             catalogue.append({"grade_id": gid, "notebook": name, "points": float(manual_points[gid]),
                               "question": question, "placeholder": _text(cells[index]),

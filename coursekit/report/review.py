@@ -45,7 +45,17 @@ class ReviewRow:
 
     @property
     def answer_id(self) -> str:
-        return hashlib.sha256((self.answer or "").encode()).hexdigest()[:12] if self.answer is not None else ""
+        if self.answer is None:
+            return ""
+        return hashlib.sha256(self.answer.encode()).hexdigest()[:12]
+
+    @property
+    def group_key(self) -> str:
+        """Answers with the same key are identical (case and spacing ignored); blank ones and
+        missing ones are each their own group."""
+        if not self.answer or not self.answer.strip() or "blank" in self.flags:
+            return f"\0{self.submission}"
+        return " ".join(self.answer.split()).lower()
 
 
 def questions_from(catalogue: list[dict], results: list[GradingResult]) -> list[Question]:
@@ -89,8 +99,7 @@ def build_rows(results: list[GradingResult], questions: list[Question]) -> list[
 def _flag_identical(rows: list[ReviewRow]) -> None:
     groups: dict[tuple[str, str], list[ReviewRow]] = {}
     for row in rows:
-        if "blank" not in row.flags and row.answer and row.answer.strip():
-            groups.setdefault((row.question, " ".join(row.answer.split()).lower()), []).append(row)
+        groups.setdefault((row.question, row.group_key), []).append(row)
     for same in groups.values():
         if len(same) > 1:
             for row in same:
@@ -147,10 +156,9 @@ def review_html(rows: list[ReviewRow], questions: list[Question], *,
         q_rows = [r for r in rows if r.question == q.grade_id]
         groups: dict[str, list[ReviewRow]] = {}
         for r in q_rows:
-            key = " ".join((r.answer or "").split()).lower() if r.answer and "blank" not in r.flags else f"\0{r.submission}"
-            groups.setdefault(key, []).append(r)
-        sections.append({"q": q, "groups": sorted(groups.values(), key=lambda g: (-len(g), g[0].submission)),
-                         "blank": sum("blank" in r.flags for r in q_rows)})
+            groups.setdefault(r.group_key, []).append(r)
+        ordered = sorted(groups.values(), key=lambda g: (-len(g), g[0].submission))
+        sections.append({"q": q, "groups": ordered, "blank": sum("blank" in r.flags for r in q_rows)})
     submissions = sorted({r.submission for r in rows})
     return env.get_template(TEMPLATE).render(title=title, sections=sections, submissions=submissions,
                                              num=num)

@@ -42,6 +42,10 @@ def boilerplate_hashes(texts: list[str]) -> np.ndarray:
     return np.unique(np.array(hashes, dtype=np.int64)) if hashes else np.array([], dtype=np.int64)
 
 
+def _ranges(slices) -> np.ndarray:
+    return np.asarray(slices, dtype=int).reshape(2, -1)
+
+
 def compare_all(docs: list[Document], boilerplate: list[str]) -> list[Pair]:
     """Every submission against every other and against every known solution, most similar first."""
     from copydetect import compare_files
@@ -54,7 +58,6 @@ def compare_all(docs: list[Document], boilerplate: list[str]) -> list[Pair]:
             continue
         _, (s1, s2), (sl1, sl2) = compare_files(prints[i], prints[j])
         s1, s2 = float(s1), float(s2)
-        pairs.append(Pair(docs[i], docs[j], max(s1, s2), s1, s2,
-                          np.asarray(sl1, dtype=int).reshape(2, -1), np.asarray(sl2, dtype=int).reshape(2, -1)))
+        pairs.append(Pair(docs[i], docs[j], max(s1, s2), s1, s2, _ranges(sl1), _ranges(sl2)))
     pairs.sort(key=lambda p: (-p.similarity, p.a.name, p.b.name))
     return pairs
