@@ -57,7 +57,7 @@ CATALOGUE = {
     "mask_from_in": Hint("the mask is built from captions_in",
                          "it must come from captions_out (mask = captions_out != <NULL>)."),
     "no_mask": Hint("the <NULL> mask is not applied to the loss", "pass mask to the loss."),
-    "lstm_gate_order": Hint("the LSTM gates are in the wrong order",
+    "lstm_gate_order": Hint("LSTM gates in the wrong order",
                             "the 4H columns are i, f, o, g (i, f, o sigmoid; g tanh)."),
     "lstm_h_no_tanh": Hint("next_h is o * next_c", "it must be o * tanh(next_c)."),
     "dprev_c_no_forget": Hint("dprev_c misses the forget gate", "dprev_c = dc * f."),
