@@ -21,7 +21,7 @@ from ..report.answers import answers_for, answers_markdown
 from ..report.feedback import render_feedback
 from ..report.results import GradingResult
 from .judge_runner import judge_timeout, run_judge
-from .outputs import PRIVATE, write_text
+from .outputs import private_dir, write_text
 from .policy import apply_course_policy
 from .unpack import SubmissionError, prepare
 
@@ -69,16 +69,11 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
     return result
 
 
-def default_log_dir(out_dir: Path) -> Path:
-    """Beside the student's folder, never in it: OUT/_private/<name>."""
-    return out_dir.parent / PRIVATE / out_dir.name
-
-
 def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
                      slot: int = 0, *, log_dir: Path | None = None, key: str = "") -> GradingResult:
     """Grade `src` and write out_dir/{results.json, feedback.html, answers.md, result.full.json};
-    the judge's log (and any internal error) goes to `log_dir` (mode 0700)."""
-    from .outputs import private_dir
+    the judge's log (and any internal error) goes to `log_dir` (mode 0700; default
+    OUT/_private/<name> beside the student's folder, never in it)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or private_dir(out_dir.parent, out_dir.name)
     work = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
