@@ -4,6 +4,8 @@
 #   nbgrader generate_assignment rnn_captioning --NbGrader.config_file=course_config
 # and `coursekit build` passes it the same way), and it also holds the kit's own settings
 # in the KIT dictionary below (points, limits, dataset location). nbgrader ignores KIT.
+# KIT is the one source of points: `coursekit build` writes them into the notebooks' nbgrader
+# grade cells.
 import os
 
 c = get_config()  # noqa: F821  (injected by traitlets / coursekit.config)
@@ -88,6 +90,23 @@ KIT = {
         "lstm_captioning_loss": 1,
         "lstm_overfit": 1,
         "lstm_sample": 1,
+    },
+    # Manually graded questions (grade id of the notebook's answer cell -> points). TAs enter
+    # points in review.csv; the next `coursekit grade` adds them to grades.csv.
+    "manual_points": {
+        "inline_question_1": 4,
+    },
+    # What students see while the submission window is open.
+    "feedback": {
+        # How much a hint says when a known mistake is recognised:
+        #   "fix"     names the mistake and how to fix it ("use np.add.at, not dW[x] += dout")
+        #   "mistake" names the mistake only (better when resubmission is allowed)
+        #   "off"     no hints (the checks' observed-vs-expected text stays)
+        "hints": "fix",
+        # Gradescope visibility of each test's details: "visible", "after_due_date",
+        # "after_published" or "hidden"; per test id in visibility_per_test.
+        "visibility": "visible",
+        "visibility_per_test": {},
     },
     "limits": {
         "wall_seconds": 300,        # whole submission, wall clock

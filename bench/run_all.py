@@ -16,6 +16,7 @@ BENCHES = [
     ("grading speed", [sys.executable, str(HERE / "bench_grade.py")]),
     ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
     ("student handout", [sys.executable, str(HERE / "bench_handout.py")]),
+    ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),
 ]
 
 

@@ -15,13 +15,17 @@ COMMANDS = {  # verb -> (module, one-line help)
     "handout": ("coursekit.handout.cli", "write the zip students get: handout, requirements.txt and the data"),
     "grade": ("coursekit.grading.cli", "grade submissions in the sandbox with the hidden tests"),
     "gradescope": ("coursekit.gradescope.cli", "write the Gradescope autograder bundle (autograder.zip)"),
+    "similarity": ("coursekit.similarity.cli", "pairwise code similarity of submissions (copydetect), HTML report"),
     "selftest": ("coursekit.selftest", "check the hidden tests: solutions full marks, release zero, bugs caught"),
     "demo": ("coursekit.demo", "data + build + grade the sample submissions, and print the score table"),
 }
 
 
 def _parser(selected: str | None) -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"coursekit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (modname, help_line) in COMMANDS.items():
         p = sub.add_parser(name, help=help_line, description=help_line)

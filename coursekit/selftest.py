@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections import defaultdict
 from pathlib import Path
 
 CORPUS_ALIAS = "coursekit_selftest_corpus"
 SOLUTIONS, RELEASE = "ck-solutions", "ck-release"
 EPS = 1e-6
+PROGRESS_EVERY = 5.0      # seconds between progress lines
 
 
 def add_arguments(parser) -> None:
@@ -97,11 +99,8 @@ def catch_table(bugs, verdicts: dict) -> str:
         rows.append((fn, str(n), str(caught), f"{100.0 * caught / n:.0f}%"))
     total, caught = len(bugs), sum(v is None for v in verdicts.values())
     rows.append(("TOTAL", str(total), str(caught), f"{100.0 * caught / max(total, 1):.0f}%"))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.insert(len(lines) - 1, lines[1])
-    return "\n".join(lines)
+    from .report.sheets import text_table
+    return text_table(rows, rules_before=(1, len(rows) - 1))
 
 
 # ----------------------------------------------------------------------------- run
@@ -125,7 +124,8 @@ def _prepare(course, corpus, only, work: Path) -> tuple[list, list, dict]:
 
 
 def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
-    proc = harness.grade(list(paths.values()), out, jobs=jobs, items=items)
+    proc = _with_progress(lambda: harness.grade(list(paths.values()), out, jobs=jobs, items=items),
+                          out, len(paths))
     if proc.returncode != 0:
         print(proc.stdout + proc.stderr, file=sys.stderr)
         raise RuntimeError(f"coursekit grade failed (exit {proc.returncode})")
@@ -133,10 +133,34 @@ def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
     return {key: by_source.get(str(Path(p).absolute())) for key, p in paths.items()}
 
 
+def _with_progress(grade, out: Path, total: int):
+    """Run grade() on a thread; print how many submissions are graded every few seconds."""
+    box, start, shown = {}, time.monotonic(), -1
+    thread = threading.Thread(target=lambda: box.setdefault("proc", grade()), daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(PROGRESS_EVERY)
+        done = len(list(out.glob("*/result.full.json"))) if out.is_dir() else 0
+        if done != shown and thread.is_alive():
+            shown = done
+            print(f"  {done}/{total} graded ({time.monotonic() - start:.0f} s)", flush=True)
+    return box["proc"]
+
+
+def unknown_names(corpus, only) -> list[str]:
+    names = {c.name for c in corpus.bugs.BUGS} | {c.name for c in corpus.variants.VARIANTS}
+    return sorted(set(only or []) - names)
+
+
 def run(args) -> int:
     from .config import load
     course = load()
     corpus = load_corpus(Path(args.corpus) if args.corpus else course.root / "tests" / "corpus")
+    unknown = unknown_names(corpus, args.only)
+    if unknown:
+        print(f"coursekit selftest: unknown --only name(s): {', '.join(unknown)} (see "
+              "tests/corpus/bugs.py and variants.py for the names)", file=sys.stderr)
+        return 2
     points = corpus.harness.item_points(course.kit)
     items = corpus.harness.fast_items(course.kit) if args.fast else None
     graded_items = set(items or points)
@@ -156,9 +180,11 @@ def run(args) -> int:
 def _report(bugs, variants, results, points, graded_items) -> int:
     problems = []
     v = full_marks_verdict(results.get(SOLUTIONS), points, graded_items)
+    print("solutions/: " + (f"NOT full marks ({v})" if v else "full marks, as expected"))
     if v:
         problems.append(f"solutions/ is not full marks: {v}")
     v = zero_verdict(results.get(RELEASE))
+    print("release/ (the handout): " + (f"NOT zero ({v})" if v else "0 points, as expected"))
     if v:
         problems.append(f"release/ does not score 0: {v}")
     verdicts = {c.name: bug_verdict(c, results.get("bug__" + c.name), points) for c in bugs}

@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -68,7 +69,10 @@ def test_judge_failures_become_crashed_rows(tmp_path, course, monkeypatch):
     assert "no result" in rows["nothing"]
     crashed = json.loads((out / "crash" / "results.json").read_text())
     assert crashed["score"] == 0 and "could not be graded" in crashed["output"]
-    assert "judge exploded" in (out / "crash" / "judge.log").read_text()
+    log = out / "_private" / "crash" / "judge.log"         # internal log: not in the student's folder
+    assert "judge exploded" in log.read_text() and not (out / "crash" / "judge.log").exists()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.parent.stat().st_mode) == 0o700
 
 
 def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):

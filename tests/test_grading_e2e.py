@@ -35,4 +35,6 @@ def test_real_judge_grades_reference_above_handout(tmp_path, course):
     curves = [k for k in ("overfit", "lstm_overfit") if k in ref["extra_data"]]
     html = (out / ref_name / "feedback.html").read_text()
     assert html.count("<svg ") == len(curves)
-    assert "inline" in (out / "review.csv").read_text().splitlines()[0].lower()
+    review = (out / "review.csv").read_text()
+    assert review.splitlines()[0].startswith("submission,question,max_points,points,comment")
+    assert "inline_question_1" in review

@@ -125,7 +125,7 @@ def test_only_needed_files_are_passed_on(tmp_path, course):
     prepared = prepare(src, tmp_path / "clean", kit)
     got = sorted(p.relative_to(prepared.path).as_posix() for p in prepared.path.rglob("*") if p.is_file())
     assert got == sorted(kit["student_files"] + kit["notebooks"])
-    assert prepared.missing == []
+    assert all((prepared.path / rel).is_file() for rel in kit["student_files"])
 
 
 def test_missing_student_file_is_left_to_the_judge(tmp_path, course):
@@ -134,7 +134,7 @@ def test_missing_student_file_is_left_to_the_judge(tmp_path, course):
     (src / "cs231n").mkdir(parents=True)
     (src / kit["student_files"][0]).write_text("# mine\n")
     prepared = prepare(src, tmp_path / "clean", kit)
-    assert prepared.missing == [kit["student_files"][1]]
+    assert (prepared.path / kit["student_files"][0]).is_file()
     assert not (prepared.path / kit["student_files"][1]).exists()
 
 
@@ -157,3 +157,30 @@ def test_declared_size_lie_is_caught_while_streaming(tmp_path, course):
     with pytest.raises(SubmissionError) as err:
         prepare(big, tmp_path / "clean", kit, limits=SMALL)
     assert "could not be unpacked" in str(err.value) or "larger than" in str(err.value)
+
+
+def _loose_files(kit) -> dict[str, str]:
+    return {rel: f"# {rel}\n" for rel in kit["student_files"] + kit["notebooks"]}
+
+
+def test_loose_files_with_unambiguous_names_are_accepted(tmp_path, course):
+    kit = course.kit
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    for rel, text in _loose_files(kit).items():
+        (folder / Path(rel).name).write_text(text)
+    zpath = tmp_path / "loose.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for rel, text in _loose_files(kit).items():
+            zf.writestr(Path(rel).name, text)
+    for src in (folder, zpath):
+        prepared = prepare(src, tmp_path / f"clean-{src.name}", kit)
+        for rel, text in _loose_files(kit).items():
+            assert (prepared.path / rel).read_text() == text, (src, rel)
+
+
+def test_broken_zip_says_how_to_fix_it(tmp_path, course):
+    bad = tmp_path / "sub.zip"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(SubmissionError, match="run collect_submission.py .* upload the zip it writes"):
+        prepare(bad, tmp_path / "clean", course.kit)

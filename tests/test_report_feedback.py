@@ -11,7 +11,8 @@ from test_grading_helpers import notebook_json
 from coursekit.report.answers import answers_for, answers_markdown, extract_answers
 from coursekit.report.feedback import render_feedback
 from coursekit.report import results as res
-from coursekit.report.sheets import grades_csv, review_csv, review_html
+from coursekit.report.review import build_rows, questions_from, review_csv, review_html
+from coursekit.report.sheets import grades_csv
 from test_report_scoring import build, full_marks, outcome
 
 EVIL = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -163,13 +164,15 @@ def test_answers_extracted_by_grade_id_and_robust_to_bad_json(tmp_path):
 
 def test_review_sheets_side_by_side_and_escaped(course):
     results = [_result("bob", answer=EVIL), _result("alice", answer="=HYPERLINK(\"x\")")]
-    html = review_html(results)
+    questions = questions_from([], results)
+    review_rows = build_rows(results, questions)
+    html = review_html(review_rows, questions)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert html.index("alice") < html.index("bob")
-    rows = list(csv.reader(io.StringIO(review_csv(results))))
-    assert rows[0] == ["submission", "RNN_Captioning.ipynb:q1", "notes"]
-    assert rows[1][0] == "alice" and rows[1][1].startswith("'=")       # formula defused
-    assert rows[2][1] == EVIL
+    rows = list(csv.DictReader(io.StringIO(review_csv(review_rows))))
+    assert [(r["submission"], r["question"]) for r in rows] == [("alice", "q1"), ("bob", "q1")]
+    assert rows[0]["answer"].startswith("'=")                          # formula defused
+    assert rows[1]["answer"] == EVIL
     grades = list(csv.DictReader(io.StringIO(grades_csv(results, course.kit))))
     assert [g["submission"] for g in grades] == ["alice", "bob"]
     assert grades[0]["rnn_step_forward"] == "5" and grades[0]["extra_credit"] == "1"

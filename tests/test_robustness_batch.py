@@ -106,9 +106,8 @@ def test_batch_killed_midway_and_rerun_loses_nothing(course, small_root, tmp_pat
                                            "hang_in_call": 2, "not_a_zip": 1})
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "coursekit.cli", "grade", *map(str, subs), "--out", str(out),
-           "--jobs", "2", "--judge-cmd", f"{sys.executable} {H.SUBSET_JUDGE}"]
-    env = {**os.environ, **_env(small_root), "COURSEKIT_CORPUS_ITEMS": ITEM,
-           "OPENBLAS_NUM_THREADS": "1"}
+           "--jobs", "2", "--items", ITEM]
+    env = {**os.environ, **_env(small_root), "OPENBLAS_NUM_THREADS": "1"}
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import nbio
 from .errors import BuildError
-from .transforms import AssertNoMarkers, CheckRegions, RemoveMarkerLines
+from .transforms import AssertNoMarkers, CheckRegions, RemoveMarkerLines, SetGradePoints
 
 
 def stage_notebooks(course, staging: Path) -> Path:
@@ -86,7 +86,7 @@ def generate(course, staging: Path, db_url: str, release_dir: Path, solutions_di
     into solutions_dir; returns the solution notebook paths."""
     from nbgrader.converters import GenerateAssignment, GenerateSolution
 
-    stage_notebooks(course, staging)
+    SetGradePoints(course.kit)(stage_notebooks(course, staging), course.kit["notebooks"])
     cfg = nbgrader_config(course, staging, db_url)
     _run(GenerateAssignment, cfg)
     _run(GenerateSolution, cfg)

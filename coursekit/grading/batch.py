@@ -1,26 +1,33 @@
 """Grade many submissions into one output folder, in parallel, resumably.
 
 DIR/manifest.json maps each submission path to its (sanitised, unique) folder name, so a rerun
-reuses the same names. A submission whose folder holds a complete result is skipped; anything
-else is (re)graded, so a batch killed midway and rerun loses and duplicates nothing. At the end
-DIR/grades.csv, DIR/review.html and DIR/review.csv are rebuilt from all complete results.
+reuses the same names. A stored result is reused only when its key (gradekey.py: the
+submission's bytes, the hidden suite, the points, the feedback settings, the items, the kit
+version) is unchanged; anything else is regraded, and `force` regrades everything. So a batch
+killed midway and rerun loses and duplicates nothing, and nothing is ever stale. At the end
+DIR/grades.csv, DIR/review.csv (TAs' points and comments kept) and DIR/review.html are rebuilt
+from all complete results, the manual points of review.csv folded into grades.csv.
 """
 from __future__ import annotations
 
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..report.results import GradingResult, write_atomic
-from ..report.sheets import grades_csv, review_csv, review_html
+from ..report import review
+from ..report.results import GradingResult
+from ..report.sheets import grades_csv
+from .gradekey import grade_key
+from .manual import manual_points
+from .outputs import PRIVATE, private_dir, write_text
 from .pipeline import GradeOptions, grade_submission, load_complete
 from .progress import Progress
 from .slots import SlotPool, cores_per_submission
 
 MANIFEST = "manifest.json"
-BATCH_FILES = {"grades.csv", "review.html", "review.csv", MANIFEST}
+BATCH_FILES = {"grades.csv", "review.html", "review.csv", "canvas_grades.csv", MANIFEST, PRIVATE}
 MAX_NAME = 80
 
 
@@ -30,6 +37,8 @@ class BatchSummary:
     skipped: int
     crashed: int
     results: list[GradingResult]
+    manual: dict = field(default_factory=dict)      # submission -> {grade id: points}
+    warnings: list[str] = field(default_factory=list)
 
 
 def sanitise(raw: str) -> str:
@@ -58,19 +67,22 @@ def assign_names(sources: list[Path], out: Path) -> dict[Path, str]:
             known[key] = name
             taken.add(name.lower())
         names[src] = known[key]
-    write_atomic(path, json.dumps(known, indent=1, sort_keys=True))
+    write_text(path, json.dumps(known, indent=1, sort_keys=True))
     return names
 
 
 def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int = 1,
-                progress: Progress | None = None) -> BatchSummary:
+                progress: Progress | None = None, force: bool = False,
+                questions: list[dict] | None = None) -> BatchSummary:
     """`jobs` is the CPU budget: min(jobs, submissions to grade) are graded at once, each
-    with max(1, jobs // that number) cores (see slots.cores_per_submission)."""
+    with max(1, jobs // that number) cores (see slots.cores_per_submission). `questions` is
+    report.answers.question_catalogue (for review.html)."""
     out.mkdir(parents=True, exist_ok=True)
     names = assign_names(sources, out)
-    todo = [(src, names[src]) for src in dict.fromkeys(sources)
-            if load_complete(out / names[src]) is None]
-    skipped = len(names) - len(todo)
+    keys = {src: grade_key(src, opts.kit, opts.fingerprint) for src in dict.fromkeys(sources)}
+    todo = [(src, names[src]) for src in keys
+            if force or load_complete(out / names[src], keys[src]) is None]
+    skipped = len(keys) - len(todo)
     progress = progress or Progress(len(todo))
     slots = SlotPool()
     concurrent = max(1, min(jobs, len(todo)))
@@ -79,21 +91,23 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
     def work(item: tuple[Path, str]) -> GradingResult:
         src, name = item
         with slots.claim() as slot:
-            result = grade_submission(src, name, out / name, opts, slot=slot)
+            result = grade_submission(src, name, out / name, opts, slot=slot,
+                                      log_dir=private_dir(out, name), key=keys[src])
         progress.advance(name, result.error is not None)
         return result
 
     with ThreadPoolExecutor(max_workers=concurrent) as pool:
         results = list(pool.map(work, todo))
     progress.finish(skipped)
-    all_results = write_sheets(out, opts.kit)
+    all_results, manual, warnings = write_sheets(out, opts.kit, questions or [])
     return BatchSummary(graded=len(results), skipped=skipped,
-                        crashed=sum(r.error is not None for r in results), results=all_results)
+                        crashed=sum(r.error is not None for r in results), results=all_results,
+                        manual=manual, warnings=warnings)
 
 
 def completed_results(out: Path) -> list[GradingResult]:
     results = []
-    for sub in sorted(p for p in out.iterdir() if p.is_dir()):
+    for sub in sorted(p for p in out.iterdir() if p.is_dir() and p.name != PRIVATE):
         result = load_complete(sub)
         if result is not None:
             result.submission = sub.name
@@ -101,9 +115,33 @@ def completed_results(out: Path) -> list[GradingResult]:
     return results
 
 
-def write_sheets(out: Path, kit: dict) -> list[GradingResult]:
+def write_sheets(out: Path, kit: dict, questions: list[dict] | None = None
+                 ) -> tuple[list[GradingResult], dict, list[str]]:
+    """Rebuild review.csv (keeping TAs' points and comments), review.html and grades.csv
+    (with the manual points); returns (results, manual points, warnings)."""
     results = completed_results(out)
-    write_atomic(out / "grades.csv", grades_csv(results, kit))
-    write_atomic(out / "review.csv", review_csv(results))
-    write_atomic(out / "review.html", review_html(results))
-    return results
+    qs = review.questions_from(questions or [], results)
+    rows = review.build_rows(results, qs)
+    review.merge_previous(rows, review.read_review_csv(out / "review.csv"))
+    manual, warnings = manual_points(rows, kit)
+    write_text(out / "review.csv", review.review_csv(rows))
+    write_text(out / "review.html", review.review_html(rows, qs))
+    write_text(out / "grades.csv", grades_csv(results, kit, manual))
+    return results, manual, warnings
+
+
+def write_canvas(out: Path, kit: dict, roster: list[dict], summary: BatchSummary) -> list[str]:
+    """DIR/canvas_grades.csv from the batch's totals; roster names are matched as given or
+    sanitised like the output folders. Returns warnings."""
+    from ..report.sheets import grades_rows
+    from .export import CANVAS_FILE, canvas_csv
+
+    rows = grades_rows(summary.results, kit, summary.manual)
+    totals = {r["submission"]: r["total"] for r in rows}
+    for student in roster:
+        if student["submission"] not in totals and sanitise(student["submission"]) in totals:
+            student["submission"] = sanitise(student["submission"])
+    total_max = float(sum(kit.get("points", {}).values()) + sum(kit.get("manual_points", {}).values()))
+    text, warnings = canvas_csv(roster, totals, total_max, kit.get("assignment", "assignment"))
+    write_text(out / CANVAS_FILE, text)
+    return warnings

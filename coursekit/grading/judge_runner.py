@@ -1,6 +1,7 @@
 """Run the trusted judge for one prepared submission in its own process, DMOJ style.
 
-`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --slot N --cores K` grades and writes a result JSON.
+`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --slot N --cores K [--items ID...]` grades
+and writes a result JSON. Its log is private (mode 0600): it may show hidden-test details.
 This outer step owns the outcome: if the judge fails, times out, or writes nothing or invalid
 JSON, the result is a "crashed" one with a plain reason. The judge command can be replaced
 (tests, other engines) through the `judge_cmd` argument or $COURSEKIT_JUDGE_CMD.
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 from ..report.results import GradingResult
+from .outputs import open_private_log
 
 JUDGE_ENV = "COURSEKIT_JUDGE_CMD"
 # Judge-side numpy runs single-threaded unless the caller says otherwise: a submission's
@@ -49,13 +51,14 @@ def _die_with_parent() -> None:     # runs in the child between fork and exec
 
 def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str, slot: int,
               timeout: float, max_score: float, judge_cmd: list[str] | None = None,
-              env: dict | None = None, cores: int = 1) -> GradingResult:
+              env: dict | None = None, cores: int = 1,
+              items: list[str] | None = None) -> GradingResult:
     """Grade `sub_dir` with the judge; always returns a GradingResult (crashed on failure)."""
     cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json), "--slot", str(slot),
-           "--cores", str(max(1, int(cores)))]
+           "--cores", str(max(1, int(cores)))] + (["--items", *items] if items else [])
     start = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
+    with open_private_log(log_path) as log:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                     start_new_session=True, preexec_fn=_die_with_parent,

@@ -2,6 +2,9 @@
 
 Shared by `coursekit grade` (batch) and the Gradescope `run_autograder`. Never raises for
 anything the submission does: every failure becomes a "crashed" GradingResult.
+
+The stored result (result.full.json, written last) carries the key it was graded under
+(gradekey.py); `load_complete(dir, key)` returns it only when the key still matches.
 """
 from __future__ import annotations
 
@@ -16,12 +19,16 @@ from pathlib import Path
 
 from ..report.answers import answers_for, answers_markdown
 from ..report.feedback import render_feedback
-from ..report.results import GradingResult, write_atomic
+from ..report.results import GradingResult
 from .judge_runner import judge_timeout, run_judge
+from .outputs import private_dir, write_text
+from .policy import apply_course_policy
 from .unpack import SubmissionError, prepare
 
 FULL_RESULT = "result.full.json"      # written last: its presence marks a complete result
 GRADESCOPE_RESULT = "results.json"
+JUDGE_LOG = "judge.log"
+INTERNAL_ERROR = "internal-error.txt"
 
 
 @dataclass
@@ -32,6 +39,8 @@ class GradeOptions:
     unpack_limits: dict = field(default_factory=dict)
     judge_env: dict = field(default_factory=dict)
     cores: int | None = None                  # CPU cores per submission; None: all of them
+    items: list[str] | None = None            # grade only these test ids (None: all)
+    fingerprint: str = ""                     # gradekey.course_fingerprint of the course
 
     @property
     def judge_cores(self) -> int:
@@ -54,46 +63,56 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
     timeout = opts.timeout or judge_timeout(opts.kit.get("limits", {}))
     result = run_judge(prepared.path, work / "judge-result.json", log_path, name=name, slot=slot,
                        timeout=timeout, max_score=opts.max_score, judge_cmd=opts.judge_cmd,
-                       env=opts.judge_env, cores=opts.judge_cores)
+                       env=opts.judge_env, cores=opts.judge_cores, items=opts.items)
+    apply_course_policy(result, opts.kit)
     result.extra_data["answers"] = answers_for(prepared.notebooks, opts.kit.get("notebooks", []))
     return result
 
 
 def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
-                     slot: int = 0) -> GradingResult:
-    """Grade `src` and write out_dir/{results.json, feedback.html, answers.md, result.full.json}."""
+                     slot: int = 0, *, log_dir: Path | None = None, key: str = "") -> GradingResult:
+    """Grade `src` and write out_dir/{results.json, feedback.html, answers.md, result.full.json};
+    the judge's log (and any internal error) goes to `log_dir` (mode 0700; default
+    OUT/_private/<name> beside the student's folder, never in it)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = log_dir or private_dir(out_dir.parent, out_dir.name)
     work = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
     try:
-        result = grade_to_result(src, name, work, out_dir / "judge.log", opts, slot)
+        result = grade_to_result(src, name, work, log_dir / JUDGE_LOG, opts, slot)
     except Exception as exc:          # a bug on our side must not stop the batch
-        (out_dir / "internal-error.txt").write_text(traceback.format_exc())
+        write_text(log_dir / INTERNAL_ERROR, traceback.format_exc(), private=True)
         result = GradingResult.crashed(name, f"internal grader error ({type(exc).__name__})",
                                        max_score=opts.max_score)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    write_outputs(result, out_dir)
+    write_outputs(result, out_dir, key)
     return result
 
 
-def write_outputs(result: GradingResult, out_dir: Path) -> None:
+def write_outputs(result: GradingResult, out_dir: Path, key: str = "") -> None:
     try:
         html = render_feedback(result)
     except Exception as exc:          # keep the result even if the report cannot be drawn
         html = f"<p>feedback unavailable ({type(exc).__name__}); see results.json</p>"
-    write_atomic(out_dir / "feedback.html", html)
-    write_atomic(out_dir / "answers.md",
-                 answers_markdown(result.submission, result.extra_data.get("answers", [])))
-    result.write_json(out_dir / GRADESCOPE_RESULT)
-    write_atomic(out_dir / FULL_RESULT, json.dumps(result.to_dict(), indent=1, sort_keys=True))
+    write_text(out_dir / "feedback.html", html)
+    write_text(out_dir / "answers.md",
+               answers_markdown(result.submission, result.extra_data.get("answers", [])))
+    write_text(out_dir / GRADESCOPE_RESULT,
+               json.dumps(result.to_gradescope_dict(), indent=2, sort_keys=True))
+    write_text(out_dir / FULL_RESULT,
+               json.dumps({**result.to_dict(), "grade_key": key}, indent=1, sort_keys=True))
 
 
-def load_complete(out_dir: Path) -> GradingResult | None:
-    """The result in out_dir if all its files were written, else None."""
+def load_complete(out_dir: Path, key: str | None = None) -> GradingResult | None:
+    """The result in out_dir if all its files were written (and, when `key` is given, it was
+    graded under that key), else None."""
     full = out_dir / FULL_RESULT
     if not full.is_file() or not (out_dir / GRADESCOPE_RESULT).is_file():
         return None
     try:
-        return GradingResult.from_dict(json.loads(full.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
+        data = json.loads(full.read_text(encoding="utf-8"))
+        if key is not None and data.get("grade_key") != key:
+            return None
+        return GradingResult.from_dict(data)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -36,6 +36,6 @@ class Progress:
         if self.enabled:
             self.stream.write("\n")
         elapsed = time.monotonic() - self.start
-        self.stream.write(f"graded {self.done} submission(s) in {elapsed:.1f}s "
-                          f"({self.failed} could not be graded, {skipped} already done, skipped)\n")
+        self.stream.write(f"graded {self.done} submission(s) in {elapsed:.1f}s ({self.failed} could "
+                          f"not be graded; {skipped} unchanged since last time, result reused)\n")
         self.stream.flush()

@@ -9,6 +9,13 @@ and the notebooks (KIT["notebooks"], for the inline answers). Everything is vali
 - folder: needed files must be regular files (a symlink is followed only when its target stays
   inside the submission), under the per-file size limit.
 
+Where the files are: at the top of the folder / zip, or under its single top-level folder; a
+file missing there is also taken from the top level by its base name when that name is
+unambiguous (loose files uploaded without their folders, e.g. rnn_layers.py and rnn.py).
+This module is the one owner of the submission's layout: the prepared folder holds each
+needed file at its path relative to the assignment (KIT["student_files"], KIT["notebooks"]),
+and the judge takes it as it is.
+
 Every problem raises `SubmissionError` with a plain-English reason for the student.
 """
 from __future__ import annotations
@@ -30,6 +37,9 @@ DEFAULT_LIMITS = {
 IGNORED_TOP = {"__MACOSX"}
 
 
+HOW_TO_SUBMIT = "run collect_submission.py in your assignment folder and upload the zip it writes"
+
+
 class SubmissionError(Exception):
     """The submission cannot be graded; str(exc) is the reason shown to the student."""
 
@@ -37,8 +47,6 @@ class SubmissionError(Exception):
 @dataclass
 class PreparedSubmission:
     path: Path                                   # clean folder holding only the needed files
-    files: list[str] = field(default_factory=list)      # relative paths copied from the submission
-    missing: list[str] = field(default_factory=list)    # student files not found
     notebooks: list[Path] = field(default_factory=list)
 
 
@@ -70,11 +78,16 @@ def _finish(dest: Path, files: list[str], kit: dict) -> PreparedSubmission:
     student = [f for f in kit["student_files"] if f in files]
     if not student:
         wanted = ", ".join(kit["student_files"])
-        raise SubmissionError(f"no assignment files found (expected {wanted}); "
-                              "submit the assignment folder or a .zip of it")
-    missing = [f for f in kit["student_files"] if f not in files]   # the judge reports them
+        raise SubmissionError(f"no assignment files found (expected {wanted}); {HOW_TO_SUBMIT}")
     notebooks = [dest / f for f in kit.get("notebooks", []) if f in files]
-    return PreparedSubmission(path=dest, files=files, missing=missing, notebooks=notebooks)
+    return PreparedSubmission(path=dest, notebooks=notebooks)
+
+
+def loose_names(kit: dict) -> dict[str, str]:
+    """needed path -> its base name, for the needed files whose base name is unambiguous."""
+    needed = needed_files(kit)
+    bases = [PurePosixPath(rel).name for rel in needed]
+    return {rel: base for rel, base in zip(needed, bases) if bases.count(base) == 1}
 
 
 # ----------------------------------------------------------------------------- folders
@@ -82,8 +95,11 @@ def _copy_from_dir(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
     root = _dir_root(src, kit)
     real_root = root.resolve()
     copied = []
+    loose = loose_names(kit)
     for rel in needed_files(kit):
         path = root / rel
+        if not os.path.lexists(path) and rel in loose:
+            path = root / loose[rel]
         if not os.path.lexists(path):
             continue
         real = path.resolve()
@@ -135,7 +151,8 @@ def _check_file_size(rel: str, size: int, limits: dict) -> None:
 # ----------------------------------------------------------------------------- zips
 def _copy_from_zip(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
     if not zipfile.is_zipfile(src):
-        raise SubmissionError(f"{src.name} is not a valid .zip file")
+        raise SubmissionError(f"{src.name} is not a valid .zip file (it may be damaged or "
+                              f"incomplete); {HOW_TO_SUBMIT}")
     try:
         with zipfile.ZipFile(src) as zf:
             members = _validated_members(zf, limits)
@@ -143,8 +160,11 @@ def _copy_from_zip(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
             by_name = {m[0]: m[1] for m in members}
             copied = []
             total = 0
+            loose = loose_names(kit)
             for rel in needed_files(kit):
                 info = by_name.get(prefix + rel)
+                if info is None and rel in loose:
+                    info = by_name.get(prefix + loose[rel], by_name.get(loose[rel]))
                 if info is None or info.is_dir():
                     continue
                 with zf.open(info) as fin, open(_target(dest, rel), "wb") as fout:
@@ -155,7 +175,7 @@ def _copy_from_zip(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
             NotImplementedError, RuntimeError) as exc:      # corrupt data, bad CRC, unknown method
-        raise SubmissionError(f"{src.name} could not be unpacked: {exc}") from None
+        raise SubmissionError(f"{src.name} could not be unpacked ({exc}); {HOW_TO_SUBMIT}") from None
 
 
 def _target(dest: Path, rel: str) -> Path:

@@ -1,5 +1,9 @@
 """Build the code dir a submission is graded in: the provided cs231n package from release/
-plus ONLY the student files (KIT["student_files"]) taken from the submission."""
+plus ONLY the student files (KIT["student_files"]) taken from the submission.
+
+The submission folder is the one coursekit.grading.unpack prepared (the one owner of the
+submission's layout): each student file sits at its path relative to the assignment, or is
+missing. It is taken as it is; nothing is searched for."""
 from __future__ import annotations
 
 import re
@@ -25,15 +29,11 @@ def strip_solutions(text: str) -> str:
     return _SOLUTION.sub(lambda m: f"{m.group(1)}pass\n", text)
 
 
-def find_student_file(submission_dir: Path, rel: str) -> Path | None:
-    """`rel` in the submission, at its root or (once) nested in a folder; regular files only."""
-    direct = submission_dir / rel
-    candidates = [direct] if direct.is_file() else sorted(
-        (p for p in submission_dir.rglob(Path(rel).name) if p.as_posix().endswith("/" + rel)),
-        key=lambda p: len(p.parts))
-    for path in candidates:
-        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_STUDENT_FILE_BYTES:
-            return path
+def student_file(submission_dir: Path, rel: str) -> Path | None:
+    """`rel` in the prepared submission when it is a regular file within the size limit."""
+    path = Path(submission_dir) / rel
+    if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_STUDENT_FILE_BYTES:
+        return path
     return None
 
 
@@ -49,7 +49,7 @@ def build_code_dir(submission_dir: Path, dest: Path, config) -> list[str]:
             target.write_text(strip_solutions(target.read_text()))
     missing = []
     for rel in student_files:
-        found = find_student_file(Path(submission_dir), rel)
+        found = student_file(submission_dir, rel)
         if found is None:
             missing.append(rel)
             continue

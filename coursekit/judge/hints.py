@@ -3,43 +3,127 @@
 `diagnose(observed, candidates)` compares a student's (already validated) output with the
 outputs of known-wrong implementations computed judge-side; the first one that matches
 names the mistake. Hint texts never contain student data.
+
+Each hint carries a "mistake" text and a "fix" text; the course's feedback policy
+(KIT["feedback"]["hints"]: "fix", "mistake" or "off") chooses what students see. A resubmission
+window with hints that spell out the fix would turn the grader into an answer key.
 """
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from .checks import close
 
-HINTS = {
-    "no_tanh": "the tanh nonlinearity is missing (next_h = tanh(x Wx + prev_h Wh + b)).",
-    "no_bias": "the bias b is not added.",
-    "sigmoid_not_tanh": "a sigmoid is used where the vanilla RNN uses tanh.",
-    "no_tanh_derivative": "missing tanh derivative: multiply the upstream gradient by (1 - next_h**2).",
-    "wrong_tanh_derivative": "the tanh derivative is computed from the wrong value: it is 1 - tanh(a)**2 = 1 - next_h**2.",
-    "not_summed_over_time": "{name} is about T times too small: the gradient is not summed over time steps.",
-    "dprev_not_chained": "dprev_h is not chained to the previous step: add the gradient coming from step t+1 to dh[:, t].",
-    "h0_tanh": "h0 has a tanh: the first step must use h0 (the projected features) as is.",
-    "no_chain_forward": "each step uses h0 instead of the previous hidden state.",
-    "embed_repeats": "embedding backward loses repeated indices (use np.add.at, not dW[x] += dout).",
-    "off_by_one": "captions_in/captions_out off by one: captions_in = captions[:, :-1], captions_out = captions[:, 1:].",
-    "mask_from_in": "mask built from captions_in: it must come from captions_out (mask = captions_out != <NULL>).",
-    "no_mask": "the <NULL> mask is not applied to the loss.",
-    "lstm_gate_order": "LSTM gates in the wrong order: the 4H columns are i, f, o, g (i, f, o sigmoid; g tanh).",
-    "lstm_h_no_tanh": "next_h must be o * tanh(next_c), not o * next_c.",
-    "dprev_c_no_forget": "dprev_c misses the forget gate: dprev_c = dc * f.",
-    "dprev_c_not_chained": "dprev_c is not chained through time: carry the cell gradient to the previous step.",
-    "lstm_g_sigmoid": "g (the last H columns, the block input) uses tanh, not a sigmoid.",
-    "lstm_g_sigmoid_derivative": "the derivative of g = tanh(a_g) is 1 - g**2 (g * (1 - g) is the sigmoid's).",
-    "lstm_dc_no_tanh_derivative": "the cell gradient misses the tanh derivative: dc = dnext_c + dnext_h * o * (1 - tanh(next_c)**2).",
-    "lstm_dc_no_dnext_c": "the cell gradient ignores dnext_c: dc = dnext_c + dnext_h * o * (1 - tanh(next_c)**2).",
-    "lstm_c0_h0": "the initial cell state must be zeros, not h0.",
-    "lstm_c_not_carried": "the cell state is not carried through time: next_c of step t is prev_c of step t+1.",
-    "sample_no_feedback": "sampling never feeds back the sampled word: embed the word chosen at step t as input of step t+1.",
-    "sample_start_in_output": "column 0 of the samples must hold the first generated word, not <START>.",
-    "inplace": "inputs modified in place: {name} changed after the call; work on copies (e.g. x = x + 1, not x += 1).",
-    "shape_db": "db must be summed over the batch (and time) dimensions.",
-    "not_implemented": "the function still returns None: not implemented yet.",
+POLICIES = ("fix", "mistake", "off")
+DEFAULT_POLICY = "fix"
+
+
+@dataclass(frozen=True)
+class Hint:
+    mistake: str            # names the mistake (policy "mistake")
+    fix: str = ""           # how to fix it (added under policy "fix")
+    always: bool = False    # about the grading contract, not the algorithm: shown even when "off"
+
+    def text(self, policy: str) -> str:
+        if policy == "off" and not self.always:
+            return ""
+        if policy == "fix" and self.fix:
+            return f"{self.mistake}: {self.fix}"
+        return self.mistake + "."
+
+
+CATALOGUE = {
+    "no_tanh": Hint("the tanh nonlinearity is missing", "next_h = tanh(x Wx + prev_h Wh + b)."),
+    "no_bias": Hint("the bias b is not added", "add b to the pre-activation."),
+    "sigmoid_not_tanh": Hint("a sigmoid is used where the vanilla RNN uses tanh", "use np.tanh."),
+    "no_tanh_derivative": Hint("the tanh derivative is missing",
+                               "multiply the upstream gradient by (1 - next_h**2)."),
+    "wrong_tanh_derivative": Hint("the tanh derivative is computed from the wrong value",
+                                  "it is 1 - tanh(a)**2 = 1 - next_h**2."),
+    "not_summed_over_time": Hint("{name} is about T times too small",
+                                 "the gradient is not summed over time steps."),
+    "dprev_not_chained": Hint("dprev_h is not chained to the previous step",
+                              "add the gradient coming from step t+1 to dh[:, t]."),
+    "h0_tanh": Hint("h0 has a tanh", "the first step must use h0 (the projected features) as is."),
+    "no_chain_forward": Hint("each step uses h0 instead of the previous hidden state",
+                             "feed each step the hidden state of the step before."),
+    "embed_repeats": Hint("embedding backward loses repeated indices",
+                          "use np.add.at, not dW[x] += dout."),
+    "off_by_one": Hint("captions_in/captions_out are off by one",
+                       "captions_in = captions[:, :-1], captions_out = captions[:, 1:]."),
+    "mask_from_in": Hint("the mask is built from captions_in",
+                         "it must come from captions_out (mask = captions_out != <NULL>)."),
+    "no_mask": Hint("the <NULL> mask is not applied to the loss", "pass mask to the loss."),
+    "lstm_gate_order": Hint("LSTM gates in the wrong order",
+                            "the 4H columns are i, f, o, g (i, f, o sigmoid; g tanh)."),
+    "lstm_h_no_tanh": Hint("next_h is o * next_c", "it must be o * tanh(next_c)."),
+    "dprev_c_no_forget": Hint("dprev_c misses the forget gate", "dprev_c = dc * f."),
+    "dprev_c_not_chained": Hint("dprev_c is not chained through time",
+                                "carry the cell gradient to the previous step."),
+    "lstm_g_sigmoid": Hint("g (the last H columns, the block input) uses a sigmoid", "use tanh."),
+    "lstm_g_sigmoid_derivative": Hint("the derivative of g = tanh(a_g) is wrong",
+                                      "it is 1 - g**2 (g * (1 - g) is the sigmoid's)."),
+    "lstm_dc_no_tanh_derivative": Hint("the cell gradient misses the tanh derivative",
+                                       "dc = dnext_c + dnext_h * o * (1 - tanh(next_c)**2)."),
+    "lstm_dc_no_dnext_c": Hint("the cell gradient ignores dnext_c",
+                               "dc = dnext_c + dnext_h * o * (1 - tanh(next_c)**2)."),
+    "lstm_c0_h0": Hint("the initial cell state is h0", "it must be zeros."),
+    "lstm_c_not_carried": Hint("the cell state is not carried through time",
+                               "next_c of step t is prev_c of step t+1."),
+    "sample_no_feedback": Hint("sampling never feeds back the sampled word",
+                               "embed the word chosen at step t as input of step t+1."),
+    "sample_start_in_output": Hint("column 0 of the samples holds <START>",
+                                   "it must hold the first generated word."),
+    "inplace": Hint("inputs modified in place: {name} changed after the call",
+                    "work on copies (e.g. x = x + 1, not x += 1).", always=True),
+    "shape_db": Hint("db is not summed over the batch (and time) dimensions",
+                     "sum db over them."),
+    "not_implemented": Hint("the function still returns None: not implemented yet", always=True),
 }
+
+
+def feedback_policy() -> str:
+    """KIT["feedback"]["hints"] of the course ("fix" when unset, unknown, or unreadable)."""
+    global _POLICY
+    if _POLICY is None:
+        try:
+            from coursekit.config import load
+            _POLICY = load().kit.get("feedback", {}).get("hints", DEFAULT_POLICY)
+        except Exception:        # no course config: the judge still gives full hints
+            _POLICY = DEFAULT_POLICY
+        if _POLICY not in POLICIES:
+            _POLICY = DEFAULT_POLICY
+    return _POLICY
+
+
+def set_policy(policy: str | None) -> None:
+    """Force a policy (None: read the course config again on next use)."""
+    global _POLICY
+    if policy is not None and policy not in POLICIES:
+        raise ValueError(f"unknown hint policy {policy!r}; one of {', '.join(POLICIES)}")
+    _POLICY = policy
+
+
+_POLICY: str | None = None
+
+
+class _PolicyTexts(Mapping):
+    """HINTS[key]: the catalogue's text under the current policy ("" when off)."""
+
+    def __getitem__(self, key: str) -> str:
+        return CATALOGUE[key].text(feedback_policy())
+
+    def __iter__(self):
+        return iter(CATALOGUE)
+
+    def __len__(self) -> int:
+        return len(CATALOGUE)
+
+
+HINTS = _PolicyTexts()
 
 
 def hint(key: str, **fmt) -> str:
@@ -47,7 +131,7 @@ def hint(key: str, **fmt) -> str:
 
 
 def diagnose(observed, candidates: dict, tol: float) -> str:
-    """The hint of the first wrong variant matching `observed`, or ''."""
+    """The hint of the first wrong variant matching `observed` under the policy, or ''."""
     for key, variant in candidates.items():
         try:
             expected = variant() if callable(variant) else variant
@@ -55,7 +139,7 @@ def diagnose(observed, candidates: dict, tol: float) -> str:
             continue
         if close(observed, expected, tol):
             name, _, _ = key.partition(":")
-            return HINTS.get(name, key)
+            return HINTS.get(name, "" if feedback_policy() == "off" else key)
     return ""
 
 

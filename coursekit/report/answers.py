@@ -68,3 +68,56 @@ def answers_markdown(submission: str, answers: list[dict]) -> str:
         if not nb.get("note") and not nb["answers"]:
             lines += ["_No inline answers found._", ""]
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- questions
+def _read_cells(path: Path) -> list:
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    return cells if isinstance(cells, list) else []
+
+
+def _text(cell) -> str:
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _answer_cells(path: Path) -> dict[str, tuple[int, list]]:
+    cells = _read_cells(path)
+    found = {}
+    for i, cell in enumerate(cells):
+        a = _answer(cell, i)
+        if a:
+            found[a["grade_id"]] = (i, cells)
+    return found
+
+
+def question_catalogue(release_dir: Path, solutions_dir: Path, notebooks: list[str],
+                       manual_points: dict) -> list[dict]:
+    """One entry per manually graded question (KIT["manual_points"]), in notebook order:
+    grade_id, notebook, points, question (the markdown cell before the answer cell in the
+    handout), placeholder (the handout's answer text) and model_answer (from solutions/)."""
+    catalogue = []
+    for name in notebooks:
+        handout = _answer_cells(Path(release_dir) / name)
+        model = _answer_cells(Path(solutions_dir) / name)
+        for gid, (index, cells) in handout.items():
+            if gid not in manual_points:
+                continue
+            before = cells[index - 1] if index > 0 else {}
+            is_text = isinstance(before, dict) and before.get("cell_type") == "markdown"
+            question = _text(before) if is_text else ""
+            model_answer = _text(model[gid][1][model[gid][0]]) if gid in model else ""
+            catalogue.append({"grade_id": gid, "notebook": name, "points": float(manual_points[gid]),
+                              "question": question, "placeholder": _text(cells[index]),
+                              "model_answer": model_answer})
+    return catalogue
+
+
+def is_blank(answer: str | None, placeholder: str) -> bool:
+    """No answer, an empty one, or the handout's placeholder left as it was."""
+    text = (answer or "").strip()
+    return not text or text == placeholder.strip() or text.strip("*_ ").lower() == "your answer here."

@@ -1,13 +1,14 @@
-"""Batch-level reports built from completed results: grades.csv, review.html, review.csv.
+"""grades.csv: one row per submission, sorted by name.
 
-Rows come from `GradingResult`s (with `extra_data["answers"]` as written by the batch grader),
-one per submission, sorted by submission name.
+Columns: submission, score (auto-graded, extra credit excluded), max_score, extra_credit, one
+column per auto-graded test, one per manual question (KIT["manual_points"], named by its grade
+id; empty until a TA enters points in review.csv), total (score + manual + extra credit),
+total_max (max_score + manual maximum), status. Scores are capped at the current points.
 """
 from __future__ import annotations
 
 import csv
 import io
-from html import escape
 
 from .results import GradingResult
 
@@ -16,85 +17,85 @@ def test_columns(kit: dict) -> list[str]:
     return list(kit.get("points", {})) + list(kit.get("extra_credit", {}))
 
 
-def grades_csv(results: list[GradingResult], kit: dict) -> str:
-    """name, score, max, extra credit, one column per test, status."""
-    columns = test_columns(kit)
+def manual_columns(kit: dict) -> list[str]:
+    return list(kit.get("manual_points", {}))
+
+
+def auto_scores(result: GradingResult, kit: dict) -> tuple[float, float, dict[str, float]]:
+    """(score without extra credit, extra credit, per test) under the current points."""
+    points, extra_points = kit.get("points", {}), kit.get("extra_credit", {})
+    per_test = {}
+    for t in result.tests:
+        cap = points.get(t.name, extra_points.get(t.name))
+        if cap is not None:
+            per_test[t.name] = max(0.0, min(float(t.score), float(cap)))
+    score = sum(v for k, v in per_test.items() if k in points)
+    extra = sum(v for k, v in per_test.items() if k in extra_points)
+    return score, extra, per_test
+
+
+def grades_rows(results: list[GradingResult], kit: dict,
+                manual: dict[str, dict[str, float]] | None = None) -> list[dict]:
+    manual = manual or {}
+    max_score = float(sum(kit.get("points", {}).values()))
+    manual_max = float(sum(kit.get("manual_points", {}).values()))
+    rows = []
+    for r in sorted(results, key=lambda r: r.submission):
+        score, extra, per_test = auto_scores(r, kit)
+        given = manual.get(r.submission, {})
+        row = {"submission": r.submission, "score": score, "max_score": max_score, "extra_credit": extra}
+        row.update({c: per_test.get(c) for c in test_columns(kit)})
+        row.update({c: given.get(c) for c in manual_columns(kit)})
+        row["total"] = score + extra + sum(given.get(c, 0.0) for c in manual_columns(kit))
+        row["total_max"] = max_score + manual_max
+        row["status"] = f"error: {r.error}" if r.error else "graded"
+        rows.append(row)
+    return rows
+
+
+def grades_csv(results: list[GradingResult], kit: dict,
+               manual: dict[str, dict[str, float]] | None = None) -> str:
+    columns = ["submission", "score", "max_score", "extra_credit", *test_columns(kit),
+               *manual_columns(kit), "total", "total_max", "status"]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["submission", "score", "max_score", "extra_credit", *columns, "status"])
-    max_score = float(sum(kit.get("points", {}).values()))
-    for r in sorted(results, key=lambda r: r.submission):
-        by_name = {t.name: t for t in r.tests}
-        extra = sum(t.score for t in r.tests if t.extra_credit)
-        cells = [_num(by_name[c].score) if c in by_name else "" for c in columns]
-        status = f"error: {r.error}" if r.error else "graded"
-        writer.writerow([_safe_cell(r.submission), _num(r.score - extra), _num(max_score),
-                         _num(extra), *cells, _safe_cell(status)])
+    writer.writerow(columns)
+    for row in grades_rows(results, kit, manual):
+        writer.writerow([safe_cell(v) if isinstance(v, str) else num(v)
+                         for v in (row[c] for c in columns)])
     return buf.getvalue()
 
 
-def _num(x: float) -> str:
-    return f"{round(float(x), 4):g}"
+def score_table(results: list[GradingResult], kit: dict,
+                manual: dict[str, dict[str, float]] | None = None) -> str:
+    """A plain-text table of the batch for the terminal."""
+    head = ("submission", "score", "extra", "manual", "total", "status")
+    lines = [head]
+    for row in grades_rows(results, kit, manual):
+        given = [row[c] for c in manual_columns(kit) if row[c] is not None]
+        lines.append((row["submission"], f"{num(row['score'])}/{num(row['max_score'])}",
+                      num(row["extra_credit"]), num(sum(given)) if given else "-",
+                      f"{num(row['total'])}/{num(row['total_max'])}", row["status"][:60]))
+    return text_table(lines)
 
 
-def _safe_cell(text: str) -> str:
+def text_table(rows: list[tuple], rules_before: tuple[int, ...] = (1,)) -> str:
+    """Rows of cells as aligned plain text, with a dashed rule before the given row indexes."""
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    rule = "  ".join("-" * w for w in widths)
+    out = []
+    for index, row in enumerate(rows):
+        if index in rules_before:
+            out.append(rule)
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(out)
+
+
+def num(x) -> str:
+    """A number as a short cell ('' for None)."""
+    return "" if x is None else f"{round(float(x), 4):g}"
+
+
+def safe_cell(text: str) -> str:
     """Defuse spreadsheet formulas in free text (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _answer_grid(results: list[GradingResult]) -> tuple[list[tuple[str, str]], dict]:
-    """Question keys (notebook, grade_id) in first-seen order, and answers per submission."""
-    keys: list[tuple[str, str]] = []
-    grid: dict[str, dict] = {}
-    for r in results:
-        row = grid.setdefault(r.submission, {})
-        for nb in r.extra_data.get("answers", []) or []:
-            if nb.get("note"):
-                row[(nb["notebook"], "__note__")] = nb["note"]
-            for a in nb.get("answers", []):
-                key = (nb["notebook"], a["grade_id"])
-                if key not in keys:
-                    keys.append(key)
-                row[key] = a["text"]
-    return keys, grid
-
-
-def review_csv(results: list[GradingResult]) -> str:
-    results = sorted(results, key=lambda r: r.submission)
-    keys, grid = _answer_grid(results)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["submission", *(f"{nb}:{gid}" for nb, gid in keys), "notes"])
-    for r in results:
-        row = grid.get(r.submission, {})
-        notes = "; ".join(f"{nb}: {v}" for (nb, gid), v in row.items() if gid == "__note__")
-        writer.writerow([_safe_cell(r.submission), *(_safe_cell(row.get(k, "")) for k in keys),
-                         _safe_cell(notes)])
-    return buf.getvalue()
-
-
-def review_html(results: list[GradingResult], title: str = "Inline answers: TA review") -> str:
-    """One section per question, every submission's answer side by side (escaped)."""
-    results = sorted(results, key=lambda r: r.submission)
-    keys, grid = _answer_grid(results)
-    out = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>",
-           "<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;width:100%}"
-           "td,th{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}"
-           "pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}.note{color:#a4161a}</style>",
-           f"</head><body><h1>{escape(title)}</h1>",
-           f"<p>{len(results)} submissions, {len(keys)} questions.</p>"]
-    for nb, gid in keys:
-        out.append(f"<h2>{escape(nb)}: {escape(gid)}</h2><table>"
-                   "<tr><th style='width:12em'>submission</th><th>answer</th><th style='width:6em'>"
-                   "points</th></tr>")
-        for r in results:
-            row = grid.get(r.submission, {})
-            answer = row.get((nb, gid))
-            cell = (f"<pre>{escape(answer)}</pre>" if answer is not None
-                    else f"<span class='note'>{escape(row.get((nb, '__note__'), 'no answer'))}</span>")
-            out.append(f"<tr><td>{escape(r.submission)}</td><td>{cell}</td><td></td></tr>")
-        out.append("</table>")
-    if not keys:
-        out.append("<p>No inline answers were found in any submission.</p>")
-    out.append("</body></html>")
-    return "\n".join(out)

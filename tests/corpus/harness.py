@@ -15,17 +15,14 @@ from pathlib import Path
 from coursekit.report.results import GradingResult
 
 HERE = Path(__file__).resolve().parent
-SUBSET_JUDGE = HERE / "judge_subset.py"
 SLOW_ITEMS = ("overfit", "lstm_overfit")
 LINKED = ("release", "source", "solutions", "autograder", "datasets")
-ITEMS_BY_DIGEST = "COURSEKIT_CORPUS_ITEMS_BY_DIGEST"   # JSON {submission_digest: "item item"}
-STUDENT_PY = ("cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py")
 
 
 def item_points(kit: dict) -> dict[str, float]:
     """Full points of every graded item, extra credit included."""
-    return {**{k: float(v) for k, v in kit["points"].items()},
-            **{k: float(v) for k, v in kit.get("extra_credit", {}).items()}}
+    from coursekit.grading.policy import item_points as points
+    return points(kit)
 
 
 def fast_items(kit: dict) -> list[str]:
@@ -36,32 +33,18 @@ def grade(subs: list[Path], out: Path, *, jobs: int = 2, env: dict | None = None
           items: list[str] | None = None, timeout: float | None = None,
           cwd: Path | None = None,
           items_by_sub: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `coursekit grade SUB... --out OUT --jobs N`; `items` restricts the judge's items;
-    `items_by_sub` ({submission folder: items}) restricts them per submission (the others
-    get `items`, or everything)."""
+    """Run `coursekit grade SUB... --out OUT --jobs N`; `items` restricts the judge's items
+    (`grade --items`); `items_by_sub` ({submission folder: items}) adds the items each
+    submission needs (the batch grades their union)."""
     cmd = [sys.executable, "-m", "coursekit.cli", "grade", *map(str, subs), "--out", str(out),
            "--jobs", str(jobs)]
     full_env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})}
-    if items or items_by_sub:
-        cmd += ["--judge-cmd", f"{sys.executable} {SUBSET_JUDGE}"]
+    if items_by_sub:    # one batch: every submission gets the union of the items asked for
+        items = sorted({*(items or []), *(i for its in items_by_sub.values() for i in its)})
     if items:
-        full_env["COURSEKIT_CORPUS_ITEMS"] = " ".join(items)
-    if items_by_sub:
-        full_env[ITEMS_BY_DIGEST] = json.dumps(
-            {submission_digest(Path(sub)): " ".join(its) for sub, its in items_by_sub.items()})
+        cmd += ["--items", *items]
     return subprocess.run(cmd, env=full_env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
-
-
-def submission_digest(folder: Path) -> str:
-    """sha256 of the student files (STUDENT_PY) present in `folder`: the same for a
-    submission folder and for the clean copy of it that the judge receives."""
-    digest = hashlib.sha256()
-    for rel in STUDENT_PY:
-        path = Path(folder) / rel
-        if path.is_file():
-            digest.update(f"{rel}\0".encode() + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def load_results(out: Path) -> dict[str, GradingResult]:

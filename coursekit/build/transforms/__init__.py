@@ -14,6 +14,7 @@ from .assert_no_markers import AssertNoMarkers
 from .check_regions import CheckRegions
 from .clear_hidden_tests import ClearHiddenTestRegions
 from .clear_solutions import ClearSolutionRegions
+from .grade_points import SetGradePoints  # noqa: F401  (notebooks: KIT's points into grade cells)
 from .remove_markers import RemoveMarkerLines
 
 # Student handout: solution regions become the course's code stub, hidden tests vanish.

@@ -1,0 +1,46 @@
+"""`coursekit selftest` (fast parts): unknown --only names are rejected, the solutions/handout
+verdicts are stated in words, progress is printed while the batch runs."""
+from __future__ import annotations
+
+import time
+
+from coursekit import cli, selftest
+from coursekit.report.results import GradingResult, TestResult as Item
+
+
+def test_unknown_only_name_is_rejected(capsys):
+    assert cli.main(["selftest", "--only", "loops", "no_such_bug"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown --only name(s): no_such_bug" in err and "loops" not in err.split(":")[-1]
+
+
+def _result(score):
+    return GradingResult(submission="x", tests=[Item(name="a", number="1", score=score, max_score=2)])
+
+
+def test_verdicts_in_words(capsys):
+    points = {"a": 2.0}
+    ok = selftest._report([], [], {selftest.SOLUTIONS: _result(2), selftest.RELEASE: _result(0)},
+                          points, {"a"})
+    out = capsys.readouterr().out
+    assert ok == 0
+    assert "solutions/: full marks, as expected" in out
+    assert "release/ (the handout): 0 points, as expected" in out
+    bad = selftest._report([], [], {selftest.SOLUTIONS: _result(1), selftest.RELEASE: _result(1)},
+                           points, {"a"})
+    out = capsys.readouterr().out
+    assert bad == 1 and "NOT full marks" in out and "NOT zero" in out
+
+
+def test_progress_is_printed_while_grading(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(selftest, "PROGRESS_EVERY", 0.05)
+
+    def grade():
+        for i in range(3):
+            (tmp_path / f"s{i}").mkdir()
+            (tmp_path / f"s{i}" / "result.full.json").write_text("{}")
+            time.sleep(0.2)
+        return "done"
+    assert selftest._with_progress(grade, tmp_path, 3) == "done"
+    lines = [l for l in capsys.readouterr().out.splitlines() if "graded" in l]
+    assert len(lines) >= 2 and lines[0].strip().split()[0] in ("0/3", "1/3")
