@@ -139,10 +139,10 @@ def check_against_own_forward(call_forward, args, inputs, analytic, scalar, *, l
 
 def forward_is_credible(observed, expected, variants) -> bool:
     """A wrong forward that is close to the reference or a known catalogue mistake."""
-    from .hints import diagnose
+    from .hints import match
     if rel_err(observed, expected) <= CREDIBLE:
         return True
-    return bool(variants) and bool(diagnose(observed, variants, 1e-6))
+    return bool(variants) and bool(match(observed, variants, 1e-6))
 
 
 __all__ = ["forward_is_credible", "gradcheck_report", "gradcheck_errors", "check_against_own_forward", "forward_is_wrong",

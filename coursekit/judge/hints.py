@@ -130,16 +130,26 @@ def hint(key: str, **fmt) -> str:
     return HINTS[key].format(**fmt)
 
 
-def diagnose(observed, candidates: dict, tol: float) -> str:
-    """The hint of the first wrong variant matching `observed` under the policy, or ''."""
+def match(observed, candidates: dict, tol: float) -> str:
+    """The key of the first wrong variant matching `observed`, or '' (whatever the policy:
+    verdicts may depend on it, feedback text never does)."""
     for key, variant in candidates.items():
         try:
             expected = variant() if callable(variant) else variant
         except Exception:  # a variant that does not apply to these inputs
             continue
         if close(observed, expected, tol):
-            name, _, _ = key.partition(":")
-            return HINTS.get(name, "" if feedback_policy() == "off" else key)
+            return key
+    return ""
+
+
+def diagnose(observed, candidates: dict, tol: float) -> str:
+    """The hint of the first wrong variant matching `observed` under the policy, or ''."""
+    key = match(observed, candidates, tol)
+    if not key:
+        return ""
+    name, _, _ = key.partition(":")
+    return HINTS.get(name, "" if feedback_policy() == "off" else key)
     return ""
 
 

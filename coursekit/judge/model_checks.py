@@ -129,7 +129,7 @@ def check_grads(judge, runner, prob: Problem) -> None:
     if wrong:
         msg = "; ".join(wrong) + "."
         if wrong == [w for w in wrong if w.startswith("grads['W_embed']")]:
-            msg += " Hint: only W_embed is wrong: " + HINTS["embed_repeats"]
+            msg += (" Hint: only W_embed is wrong: " + HINTS["embed_repeats"]) if HINTS["embed_repeats"] else ""
         raise CheckFailed(msg)
 
 
