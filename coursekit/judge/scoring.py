@@ -186,6 +186,7 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
         extra_data["missing_files"] = list(context.missing_files)
     if internal:
         extra_data["internal_errors"] = internal
+    _add_thresholds(extra_data)
     output = "\n".join([*map(import_banner, import_errors), summary(tests),
                         *getattr(context, "summary_notes", [])])
     if internal:
@@ -193,6 +194,15 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
     return GradingResult(submission=Path(submission_dir).name, tests=tests,
                          execution_time=execution_time, output=output, extra_data=extra_data,
                          import_errors=import_errors)
+
+
+def _add_thresholds(extra_data: dict) -> None:
+    """The pass threshold of each overfit curve, for the chart."""
+    from .training import RECIPES
+    for key, cell in (("overfit", "rnn"), ("lstm_overfit", "lstm")):
+        curve = extra_data.get(key)
+        if isinstance(curve, dict) and "threshold" not in curve:
+            extra_data[key] = {**curve, "threshold": RECIPES[cell].threshold}
 
 
 def import_banner(e: dict) -> str:
