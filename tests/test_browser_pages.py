@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.report.feedback import render_feedback
-from coursekit.report.sheets import review_html
+from coursekit.report.review import build_rows, questions_from, review_html
 from test_report_feedback import sample_result
 
 pytestmark = pytest.mark.slow
@@ -161,7 +161,9 @@ def pages(course, tmp_path_factory):
     other.extra_data["answers"] = [{"notebook": "RNN_Captioning.ipynb", "note": "not submitted", "answers": []}]
     (folder / "feedback.html").write_text(render_feedback(result), encoding="utf-8")
     result.submission = "alice_7654321"
-    (folder / "review.html").write_text(review_html([result, other]), encoding="utf-8")
+    questions = questions_from([], [result, other])
+    (folder / "review.html").write_text(review_html(build_rows([result, other], questions), questions),
+                                        encoding="utf-8")
     return folder
 
 
