@@ -71,7 +71,8 @@ def tiny_course(tmp_path):
     root = tmp_path / "course"
     pkg = root / "source" / "rnn_captioning" / "cs231n"
     pkg.mkdir(parents=True)
-    text = (REPO / "course_config.py").read_text() + f'\nKIT["notebooks"] = ["{NOTEBOOK}"]\n'
+    text = (REPO / "course_config.py").read_text() + f'\nKIT["notebooks"] = ["{NOTEBOOK}"]\n' + (
+        'KIT["points"] = {"test_double": 2}\nKIT["extra_credit"] = {}\nKIT["manual_points"] = {"answer": 1}\n')
     (root / "course_config.py").write_text(text)
     (pkg / "__init__.py").write_text("")
     (pkg / "layers.py").write_text(LAYER_PY)
