@@ -196,7 +196,7 @@ class Session:
             worker.close()
             return self.start_worker(grant)
         if grant:
-            for module in MODULES:
+            for module in [m for m in MODULES if m not in self.import_problems]:
                 for name in grant.names:
                     try:
                         worker.substitute(module, name, f"ref:{name}")

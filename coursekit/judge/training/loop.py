@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..checks import CheckFailed, valid_array
+from ..session import HELPERS
 from .data import SmallData
 from .recipe import Recipe
 
 SPOT_CHECKS = 4          # iteration 0 and three more drawn by the judge
 SPOT_COSINE = 0.5        # per parameter, student gradient vs reference gradient
-HELPERS = "ck_judge_helpers"
 
 
 @dataclass
