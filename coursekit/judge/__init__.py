@@ -18,7 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from .checks import CheckFailed  # noqa: F401  (re-exported for the hidden suite)
+# One BLAS thread in the judge, set before this package loads numpy (`python -m
+# coursekit.judge` imports the package before __main__): the overfit trainings run in forked
+# judge processes beside the main one, and idle OpenBLAS threads spin on the cores the sandbox
+# workers need (a run with two BLAS threads took 7 s instead of 2.5 s).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from .checks import CheckFailed  # noqa: E402,F401  (re-exported for the hidden suite)
 
 BASE_SEED = 20240611  # hidden suite's seed base; change it to redraw every random input
 

@@ -5,22 +5,15 @@ could not start a worker) it writes a "crashed" result saying why, also with exi
 failure exits non-zero and the batch step writes the crashed result."""
 from __future__ import annotations
 
+import argparse
+import json
 import os
-
-# One BLAS thread in the judge, set before numpy loads: the overfit trainings run judge-side
-# on threads while the main thread forks sandbox workers, and a multi-threaded OpenBLAS can
-# deadlock a fork that happens during one of its calls (its atfork handler waits for it).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
+import sys
 from pathlib import Path
 
-from coursekit.report.results import GradingResult, write_atomic  # noqa: E402
+from coursekit.report.results import GradingResult, write_atomic
 
-from . import JudgeError, judge_submission  # noqa: E402
+from . import JudgeError, judge_submission
 
 
 def main(argv=None) -> int:
