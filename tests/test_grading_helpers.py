@@ -50,8 +50,8 @@ def fake_judge(tmp_path: Path, kit: dict, monkeypatch) -> list[str]:
     import json
     script = tmp_path / "fake_judge.py"
     script.write_text(FAKE_JUDGE)
-    monkeypatch.setenv("FAKE_POINTS", json.dumps(kit["points"]))
-    monkeypatch.setenv("FAKE_EXTRA", json.dumps(kit["extra_credit"]))
+    monkeypatch.setenv("FAKE_POINTS", json.dumps(dict(kit.points.required)))
+    monkeypatch.setenv("FAKE_EXTRA", json.dumps(dict(kit.points.extra_credit)))
     return [sys.executable, str(script)]
 
 
@@ -68,11 +68,11 @@ def notebook_json(answers: dict[str, str]) -> str:
 
 def make_dir_submission(root: Path, kit: dict, mode: str = "full", answer: str = "My answer") -> Path:
     root.mkdir(parents=True)
-    for rel in kit["student_files"]:
+    for rel in kit.student_files:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"# FAKE: {mode}\nx = 1\n")
-    for nb in kit["notebooks"]:
+    for nb in kit.notebooks:
         (root / nb).write_text(notebook_json({f"{Path(nb).stem}-q1": answer}))
     return root
 
@@ -80,9 +80,9 @@ def make_dir_submission(root: Path, kit: dict, mode: str = "full", answer: str =
 def make_zip_submission(path: Path, kit: dict, mode: str = "full", top: str = "", extra=()) -> Path:
     """A .zip of a submission, optionally under one top-level folder, plus extra (name, data)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for rel in kit["student_files"]:
+        for rel in kit.student_files:
             zf.writestr(top + rel, f"# FAKE: {mode}\n")
-        for nb in kit["notebooks"]:
+        for nb in kit.notebooks:
             zf.writestr(top + nb, notebook_json({f"{Path(nb).stem}-q1": f"answer in {path.name}"}))
         for name, data in extra:
             zf.writestr(name, data)

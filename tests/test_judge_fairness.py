@@ -231,7 +231,7 @@ def test_constant_results_score_zero_everywhere(tmp_path, course, fill):
     assert "internal_errors" not in result.extra_data, result.extra_data
     earned = {t.name: t.score for t in result.tests if t.score}
     assert earned == {}, {t.name: t.output for t in result.tests if t.score}
-    assert len(result.tests) == len(course.kit["points"]) + len(course.kit["extra_credit"])
+    assert len(result.tests) == len(course.points.required) + len(course.points.extra_credit)
 
 
 @pytest.mark.parametrize("keep, full", [(1, True), (0, False)])
@@ -243,6 +243,6 @@ def test_sampler_stopping_at_end(tmp_path, course, keep, full):
                               items=["sample"])
     assert "internal_errors" not in result.extra_data, result.extra_data
     (test,) = result.tests
-    assert (test.score == course.kit["points"]["sample"]) == full, test.output
+    assert (test.score == course.points.required["sample"]) == full, test.output
     if not full:
         assert "captions differ from the reference's" in test.output, test.output

@@ -109,14 +109,14 @@ def make_submission(tmp_path, course, edits=(), strip=False):
 def grade(tmp_path, course, items, **kw):
     result = judge_submission(make_submission(tmp_path, course, **kw), config=course, slot=SLOT, items=items)
     assert "internal_errors" not in result.extra_data, result.extra_data
-    full = course.kit["extra_credit"]
+    full = course.points.extra_credit
     lost = {t.name for t in result.tests if t.score < full[t.name]}
     return result, lost, {t.name: t.output for t in result.tests}
 
 
 def test_stubs_score_zero_on_every_lstm_item(tmp_path, course):
     result, lost, out = grade(tmp_path, course, LSTM_LAYER_ITEMS + ["lstm_overfit", "lstm_sample"], strip=True)
-    assert result.score == 0 and lost == set(course.kit["extra_credit"])
+    assert result.score == 0 and lost == set(course.points.extra_credit)
     for name, text in out.items():
         assert "not implemented" in text, (name, text)
 

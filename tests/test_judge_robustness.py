@@ -38,7 +38,7 @@ def test_exit_at_import_fails_every_test_quickly(tmp_path, course, module):
     assert time.monotonic() - start < QUICK_SECONDS
     assert result.error is None
     assert "internal_errors" not in result.extra_data
-    assert len(result.tests) == len(course.kit["points"]) + len(course.kit["extra_credit"])
+    assert len(result.tests) == len(course.points.required) + len(course.points.extra_credit)
     needing = [t for t in result.tests if module == STUDENT[0] or t.function.startswith("CaptioningRNN")]
     for t in needing:               # every check that needs the module says why it did not run
         assert t.score == 0 and t.output.startswith("[FAIL]"), t.output
@@ -50,7 +50,7 @@ def test_exit_at_import_fails_every_test_quickly(tmp_path, course, module):
 
 def test_exit_at_import_is_a_graded_row_not_a_crash(tmp_path, course):
     sub = make_submission(tmp_path / "sub", course, append_to=STUDENT[0], text=EXIT_AT_IMPORT)
-    result = grade_submission(sub, "exit", tmp_path / "out", GradeOptions(kit=course.kit, cores=1))
+    result = grade_submission(sub, "exit", tmp_path / "out", GradeOptions(settings=course, cores=1))
     assert result.error is None and result.score == 0
     assert IMPORT_MESSAGE in result.output
     assert all("does not import" in t.output for t in result.tests)

@@ -49,14 +49,14 @@ def reference_result(tmp_path_factory, course):
 def test_reference_full_marks(reference_result, course):
     result = reference_result
     assert "internal_errors" not in result.extra_data
-    full = {**course.kit["points"], **course.kit["extra_credit"]}
+    full = {**course.points.required, **course.points.extra_credit}
     assert scores(result) == {k: float(v) for k, v in full.items()}, \
         {t.name: t.output for t in result.tests if t.score < full[t.name]}
     assert result.score == sum(full.values())   # required + extra credit
     assert result.extra_data["overfit"]["final_loss"] < 0.1
     assert result.extra_data["lstm_overfit"]["final_loss"] < 0.5
     assert result.extra_data["isolation"]
-    required, extra = sum(course.kit["points"].values()), sum(course.kit["extra_credit"].values())
+    required, extra = sum(course.points.required.values()), sum(course.points.extra_credit.values())
     assert result.output == (f"Hidden test suite: {required} / {required}, extra credit {extra} / {extra}. "
                              "All tests passed, extra credit included.")
 
@@ -88,7 +88,7 @@ def test_injected_bugs_lose_points_on_their_item_only(tmp_path, course):
                             "h0, proj_cache = affine_forward(features, W_proj, b_proj)\n        h0 = np.tanh(h0)\n")
     result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT, items=FAST_ITEMS)
     got = scores(result)
-    lost = {k for k, v in got.items() if v < course.kit["points"][k]}
+    lost = {k for k, v in got.items() if v < course.points.required[k]}
     assert lost == {"rnn_backward", "captioning_loss", "captioning_gradients"}, got
     out = {t.name: t.output for t in result.tests}
     assert "not summed over time" in out["rnn_backward"]
@@ -123,7 +123,7 @@ def test_correct_variant_full_marks(tmp_path, course):
         return text[:blocks[0].start()] + "### BEGIN SOLUTION" + VARIANT_STEP + "    ### END SOLUTION\n" + text[blocks[0].end():]
     result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT, items=FAST_ITEMS)
     assert "internal_errors" not in result.extra_data
-    assert scores(result) == {k: float(course.kit["points"][k]) for k in FAST_ITEMS}, \
+    assert scores(result) == {k: float(course.points.required[k]) for k in FAST_ITEMS}, \
         {t.name: t.output for t in result.tests if t.score < t.max_score}
 
 
@@ -142,7 +142,7 @@ def test_substituted_runs_never_show_student_text(tmp_path, course):
     result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT,
                               items=["rnn_step_forward", "rnn_forward"])
     got = scores(result)
-    assert got["rnn_step_forward"] == 0 and got["rnn_forward"] < course.kit["points"]["rnn_forward"]
+    assert got["rnn_step_forward"] == 0 and got["rnn_forward"] < course.points.required["rnn_forward"]
     for t in result.tests:
         assert secret not in t.output
     assert "bias" in {t.name: t.output for t in result.tests}["rnn_step_forward"]

@@ -36,9 +36,10 @@ def default_judge_cmd() -> list[str]:
     return [sys.executable, "-m", "coursekit.judge"]
 
 
-def judge_timeout(limits: dict) -> float:
-    """Generous wall clock for the whole judge process: the worker's budget plus a margin."""
-    wall = float(limits.get("wall_seconds", 300))
+def judge_timeout(limits) -> float:
+    """The judge process's wall clock, derived from the submission's time limit (which the
+    judge's Session enforces): that budget plus a margin for start-up and reporting."""
+    wall = float(limits.wall_seconds)
     return wall + max(60.0, 0.5 * wall)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..report.answers import answers_for, answers_markdown
 from ..report.feedback import render_feedback
 from ..report.results import GradingResult
+from ..settings import Settings
 from .judge_runner import judge_timeout, run_judge
 from .outputs import private_dir, write_text
 from .policy import apply_course_policy
@@ -33,9 +34,9 @@ INTERNAL_ERROR = "internal-error.txt"
 
 @dataclass
 class GradeOptions:
-    kit: dict
+    settings: Settings                        # coursekit.config.load()
     judge_cmd: list[str] | None = None        # default: python -m coursekit.judge
-    timeout: float | None = None              # default: from KIT limits
+    timeout: float | None = None              # default: judge_timeout(settings.limits)
     unpack_limits: dict = field(default_factory=dict)
     judge_env: dict = field(default_factory=dict)
     cores: int | None = None                  # CPU cores per submission; None: all of them
@@ -48,7 +49,7 @@ class GradeOptions:
 
     @property
     def max_score(self) -> float:
-        return float(sum(self.kit.get("points", {}).values()))
+        return self.settings.points.max_score
 
 
 def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: GradeOptions,
@@ -56,16 +57,16 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
     """Unpack `src` into the private folder `work` and judge it; always returns a result."""
     start = time.monotonic()
     try:
-        prepared = prepare(src, work / "submission", opts.kit, limits=opts.unpack_limits)
+        prepared = prepare(src, work / "submission", opts.settings, limits=opts.unpack_limits)
     except SubmissionError as exc:
         return GradingResult.crashed(name, str(exc), execution_time=time.monotonic() - start,
                                      max_score=opts.max_score)
-    timeout = opts.timeout or judge_timeout(opts.kit.get("limits", {}))
+    timeout = opts.timeout or judge_timeout(opts.settings.limits)
     result = run_judge(prepared.path, work / "judge-result.json", log_path, name=name, slot=slot,
                        timeout=timeout, max_score=opts.max_score, judge_cmd=opts.judge_cmd,
                        env=opts.judge_env, cores=opts.judge_cores, items=opts.items)
-    apply_course_policy(result, opts.kit)
-    result.extra_data["answers"] = answers_for(prepared.notebooks, opts.kit.get("notebooks", []))
+    apply_course_policy(result, opts.settings)
+    result.extra_data["answers"] = answers_for(prepared.notebooks, opts.settings.notebooks)
     return result
 
 

@@ -37,7 +37,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
     from .context import JudgeContext
     from .training import start_early
     from .scoring import build_result
-    from .session import Session, sandbox_spec
+    from .session import Session
 
     config = config or _config.load()
     submission_dir = Path(submission_dir)
@@ -52,9 +52,9 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
         code_dir = Path(tmp) / "code"
         missing = build_code_dir(submission_dir, code_dir, config)
         os.chmod(tmp, 0o755)
-        session = Session(code_dir, slot=slot, limits=config.kit["limits"],
+        session = Session(code_dir, slot=slot,
                           ref_layers=submodule(ref, "rnn_layers"),
-                          student_files=config.kit["student_files"], sandbox=sandbox_spec(config))
+                          student_files=config.student_files, sandbox=config.sandbox_spec())
         context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
                                missing_files=missing)
         try:
