@@ -10,7 +10,6 @@ from pathlib import Path
 from .settings import ConfigError, Settings  # noqa: F401  (ConfigError re-exported)
 
 CONFIG_NAME = "course_config.py"
-CourseConfig = Settings     # the name older callers use
 
 
 def find_root(start: Path | None = None) -> Path:

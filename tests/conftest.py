@@ -13,7 +13,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 @pytest.fixture(scope="session")
 def course():
-    """The kit's CourseConfig (course_config.py at the repository root)."""
+    """The course settings (coursekit.config.load() of course_config.py at the repository root)."""
     return _config.load()
 
 

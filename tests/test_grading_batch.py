@@ -16,7 +16,7 @@ from coursekit.grading import cli as grade_cli
 from coursekit.grading.batch import grade_batch, sanitise
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
-from coursekit.grading.slots import SlotPool, cores_per_submission
+from coursekit.grading.jobs import concurrent_submissions, early_trainings
 
 
 def _quiet(n):
@@ -75,46 +75,30 @@ def test_judge_failures_become_crashed_rows(tmp_path, course, monkeypatch):
     assert stat.S_IMODE(log.parent.parent.stat().st_mode) == 0o700
 
 
-def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):
-    kit = course
-    judge = fake_judge(tmp_path, kit, monkeypatch)
-    subs = [make_dir_submission(tmp_path / f"s{i}", kit, "sleep=0.4") for i in range(4)]
-    out = tmp_path / "out"
-    grade_batch(subs, out, GradeOptions(settings=kit, judge_cmd=judge), jobs=2, progress=_quiet(4))
-    slots = [json.loads((out / f"s{i}" / "result.full.json").read_text())["extra_data"]["slot"]
-             for i in range(4)]
-    assert len(set(slots)) == 2          # two workers, each with its own sandbox slot
-
-
-def test_slot_hints_are_distinct_while_held():
-    pool = SlotPool()
-    with pool.claim() as a, pool.claim() as b:
-        assert {a, b} == {0, 1}
-    with pool.claim() as c:
-        assert c == 0                     # released on exit
-
-
 def test_jobs_is_a_cpu_budget_split_over_concurrent_submissions():
-    assert cores_per_submission(jobs=2, concurrent=1) == 2     # one submission: every core
-    assert cores_per_submission(jobs=8, concurrent=3) == 2
-    assert cores_per_submission(jobs=2, concurrent=2) == 1     # --jobs 2 over many: 1 core each
-    assert cores_per_submission(jobs=1, concurrent=1) == 1
-    assert cores_per_submission(jobs=3, concurrent=0) == 3     # nothing to grade: still >= 1
+    assert concurrent_submissions(jobs=2, todo=5) == 2 and concurrent_submissions(jobs=4, todo=1) == 1
+    assert concurrent_submissions(jobs=3, todo=0) == 1           # nothing to grade: still >= 1
+    assert early_trainings(jobs=2, concurrent=1) == 1     # one submission: every core, 1 trains early
+    assert early_trainings(jobs=8, concurrent=3) == 1     # 2 cores each
+    assert early_trainings(jobs=2, concurrent=2) == 0     # --jobs 2 over many: 1 core each
+    assert early_trainings(jobs=1, concurrent=1) == 0
+    assert early_trainings(jobs=3, concurrent=0) == 2
 
 
-def _cores_seen(out, names):
-    return {json.loads((out / n / "result.full.json").read_text())["extra_data"]["cores"] for n in names}
+def _early_seen(out, names):
+    return {json.loads((out / n / "result.full.json").read_text())["extra_data"]["early_trainings"]
+            for n in names}
 
 
-def test_judge_gets_the_cores_of_its_submission(tmp_path, course, monkeypatch):
+def test_judge_gets_the_early_trainings_of_its_submission(tmp_path, course, monkeypatch):
     kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     one = [make_dir_submission(tmp_path / "one", kit)]
     grade_batch(one, tmp_path / "o1", GradeOptions(settings=kit, judge_cmd=judge), jobs=2, progress=_quiet(1))
-    assert _cores_seen(tmp_path / "o1", ["one"]) == {2}
+    assert _early_seen(tmp_path / "o1", ["one"]) == {1}
     many = [make_dir_submission(tmp_path / f"m{i}", kit) for i in range(3)]
     grade_batch(many, tmp_path / "o2", GradeOptions(settings=kit, judge_cmd=judge), jobs=2, progress=_quiet(3))
-    assert _cores_seen(tmp_path / "o2", ["m0", "m1", "m2"]) == {1}
+    assert _early_seen(tmp_path / "o2", ["m0", "m1", "m2"]) == {0}
     args = _args(grade_cli, [str(one[0]), "--out", str(tmp_path / "o3")])
     assert args.jobs == (os.cpu_count() or 1)          # default: the whole machine
 

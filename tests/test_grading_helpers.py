@@ -1,7 +1,7 @@
 """Helpers shared by the grading/report/gradescope tests: a fake fast judge and submission makers.
 
-The fake judge honours the judge's command-line contract (SUBMISSION_DIR RESULT_JSON --slot N
---cores K; both are echoed in its result's extra_data)
+The fake judge honours the judge's command-line contract (SUBMISSION_DIR RESULT_JSON
+--early-trainings K; K is echoed in its result's extra_data)
 and reads its behaviour from a `# FAKE: <mode>` line in the submitted cs231n/rnn_layers.py:
 full (default), half, crash, hang, garbage, nothing, sleep=<seconds>.
 """
@@ -14,8 +14,7 @@ from pathlib import Path
 FAKE_JUDGE = r'''
 import json, os, re, sys, time
 sub, out = sys.argv[1], sys.argv[2]
-slot = int(sys.argv[sys.argv.index("--slot") + 1])
-cores = int(sys.argv[sys.argv.index("--cores") + 1]) if "--cores" in sys.argv else None
+early = int(sys.argv[sys.argv.index("--early-trainings") + 1])
 points = json.loads(os.environ["FAKE_POINTS"])
 extra = json.loads(os.environ["FAKE_EXTRA"])
 src = open(os.path.join(sub, "cs231n", "rnn_layers.py"), errors="replace").read()
@@ -37,7 +36,7 @@ tests = [dict(name=n, number=f"1.{i}", score=p * frac, max_score=p, output=f"<b>
 tests += [dict(name=n, number=f"2.{i}", score=p, max_score=0, output="", extra_credit=True)
           for i, (n, p) in enumerate(extra.items(), 1)]
 res = dict(submission=sub, execution_time=0.01, output="graded", error=None, tests=tests,
-           extra_data={"isolation": "fake", "slot": slot, "cores": cores,
+           extra_data={"isolation": "fake", "early_trainings": early,
                        "overfit": {"loss_history": [3.0, 1.0, 0.2], "reference_loss_history": [3.0, 0.9, 0.1],
                                    "final_loss": 0.2}})
 tmp = out + ".tmp"

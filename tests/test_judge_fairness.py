@@ -26,7 +26,6 @@ from coursekit.judge.gradcheck import DEPENDENCE, check_against_own_forward
 from coursekit.judge.model_checks import END, NULL, START, random_problem
 from coursekit.reference import submodule
 
-SLOT = 6   # the judge tests' sandbox slot hint (see test_judge_submissions.py)
 STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 LABELS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
 SWAP_I_F = np.r_[1, 0, 2, 3]   # gate blocks (i, f, o, g) with i and f exchanged
@@ -227,7 +226,7 @@ def test_constant_results_score_zero_everywhere(tmp_path, course, fill):
     0 on every item, both step backwards included."""
     code = {"rnn_layers.py": OVERRIDE.format(fill=fill, functions=LAYER_FUNCTIONS),
             "rnn.py": MODEL_OVERRIDE}
-    result = judge_submission(make_submission(tmp_path, course, code), config=course, slot=SLOT)
+    result = judge_submission(make_submission(tmp_path, course, code), config=course)
     assert "internal_errors" not in result.extra_data, result.extra_data
     earned = {t.name: t.score for t in result.tests if t.score}
     assert earned == {}, {t.name: t.output for t in result.tests if t.score}
@@ -239,7 +238,7 @@ def test_sampler_stopping_at_end(tmp_path, course, keep, full):
     """Stopping after <END> (keep it, <NULL> after) gets full sample marks; dropping the <END>
     itself (keep=0) is wrong and loses them."""
     code = {"rnn.py": STOP_AT_END.format(keep=keep)}
-    result = judge_submission(make_submission(tmp_path, course, code), config=course, slot=SLOT,
+    result = judge_submission(make_submission(tmp_path, course, code), config=course,
                               items=["sample"])
     assert "internal_errors" not in result.extra_data, result.extra_data
     (test,) = result.tests

@@ -14,7 +14,6 @@ from coursekit.judge.codedir import strip_solutions
 from coursekit.judge.gradcheck import GRAD_TOL, gradcheck_errors
 from coursekit.reference import submodule
 
-SLOT = 6   # the judge tests' own sandbox slot (see test_judge_submissions.py)
 STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 LSTM_LAYER_ITEMS = ["lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
                     "lstm_captioning_loss"]
@@ -107,7 +106,7 @@ def make_submission(tmp_path, course, edits=(), strip=False):
 
 
 def grade(tmp_path, course, items, **kw):
-    result = judge_submission(make_submission(tmp_path, course, **kw), config=course, slot=SLOT, items=items)
+    result = judge_submission(make_submission(tmp_path, course, **kw), config=course, items=items)
     assert "internal_errors" not in result.extra_data, result.extra_data
     full = course.points.extra_credit
     lost = {t.name for t in result.tests if t.score < full[t.name]}

@@ -28,7 +28,6 @@ def pick_source(submission: Path, settings) -> Path:
 def grade(root: Path) -> GradingResult:
     from ..config import load
     from ..grading.pipeline import GradeOptions, grade_submission
-    from ..grading.slots import SlotPool
 
     results = root / "results"
     try:
@@ -39,8 +38,7 @@ def grade(root: Path) -> GradingResult:
         return result
     opts = GradeOptions(settings=course)
     source = pick_source(root / "submission", course)
-    with SlotPool().claim() as slot:
-        return grade_submission(source, "submission", results, opts, slot=slot)
+    return grade_submission(source, "submission", results, opts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from .manual import manual_points
 from .outputs import PRIVATE, private_dir, write_text
 from .pipeline import GradeOptions, grade_submission, load_complete
 from .progress import Progress
-from .slots import SlotPool, cores_per_submission
+from .jobs import concurrent_submissions, early_trainings
 
 MANIFEST = "manifest.json"
 BATCH_FILES = {"grades.csv", "review.html", "review.csv", "canvas_grades.csv", MANIFEST, PRIVATE}
@@ -75,7 +75,7 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
                 progress: Progress | None = None, force: bool = False,
                 questions: list[dict] | None = None) -> BatchSummary:
     """`jobs` is the CPU budget: min(jobs, submissions to grade) are graded at once, each
-    with max(1, jobs // that number) cores (see slots.cores_per_submission). `questions` is
+    with max(1, jobs // that number) cores (see jobs.py). `questions` is
     report.answers.question_catalogue (for review.html)."""
     out.mkdir(parents=True, exist_ok=True)
     names = assign_names(sources, out)
@@ -84,15 +84,13 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
             if force or load_complete(out / names[src], keys[src]) is None]
     skipped = len(keys) - len(todo)
     progress = progress or Progress(len(todo))
-    slots = SlotPool()
-    concurrent = max(1, min(jobs, len(todo)))
-    opts = replace(opts, cores=cores_per_submission(jobs, concurrent))
+    concurrent = concurrent_submissions(jobs, len(todo))
+    opts = replace(opts, early_trainings=early_trainings(jobs, concurrent))
 
     def work(item: tuple[Path, str]) -> GradingResult:
         src, name = item
-        with slots.claim() as slot:
-            result = grade_submission(src, name, out / name, opts, slot=slot,
-                                      log_dir=private_dir(out, name), key=keys[src])
+        result = grade_submission(src, name, out / name, opts, log_dir=private_dir(out, name),
+                                  key=keys[src])
         progress.advance(name, result.error is not None)
         return result
 

@@ -1,6 +1,6 @@
 """Run the trusted judge for one prepared submission in its own process, DMOJ style.
 
-`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --slot N --cores K [--items ID...]` grades
+`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --early-trainings K [--items ID...]` grades
 and writes a result JSON. Its log is private (mode 0600): it may show hidden-test details.
 This outer step owns the outcome: if the judge fails, times out, or writes nothing or invalid
 JSON, the result is a "crashed" one with a plain reason. The judge command can be replaced
@@ -50,13 +50,13 @@ def _die_with_parent() -> None:     # runs in the child between fork and exec
         pass
 
 
-def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str, slot: int,
+def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str,
               timeout: float, max_score: float, judge_cmd: list[str] | None = None,
-              env: dict | None = None, cores: int = 1,
+              env: dict | None = None, early_trainings: int = 0,
               items: list[str] | None = None) -> GradingResult:
     """Grade `sub_dir` with the judge; always returns a GradingResult (crashed on failure)."""
-    cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json), "--slot", str(slot),
-           "--cores", str(max(1, int(cores)))] + (["--items", *items] if items else [])
+    cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json),
+           "--early-trainings", str(early_trainings)] + (["--items", *items] if items else [])
     start = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open_private_log(log_path) as log:

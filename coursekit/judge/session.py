@@ -121,9 +121,8 @@ class Runner:
 
 
 class Session:
-    def __init__(self, code_dir: Path, *, ref_layers, student_files: list[str], sandbox, slot: int = 0):
+    def __init__(self, code_dir: Path, *, ref_layers, student_files: list[str], sandbox):
         self.code_dir = Path(code_dir)
-        self.slot = slot
         self.sandbox = sandbox                # SandboxSpec (Settings.sandbox_spec)
         self.limits = sandbox.limits
         self.ref_layers = ref_layers
@@ -181,7 +180,7 @@ class Session:
         if self.start_error:
             raise SandboxUnavailable(self.start_error)
         try:
-            worker = Worker.start(self.code_dir, self.worker_spec(), slot=self.slot,
+            worker = Worker.start(self.code_dir, self.worker_spec(),
                                   callbacks=grant.callbacks(self.ref_layers) if grant else {})
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
