@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import os
 
+from coursekit.sandbox.isolation import use_single_thread_blas
+
 # One BLAS thread in the judge, set before numpy loads: the overfit trainings run judge-side
 # on threads while the main thread forks sandbox workers, and a multi-threaded OpenBLAS can
 # deadlock a fork that happens during one of its calls (its atfork handler waits for it).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+use_single_thread_blas()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path
 
-from coursekit.report.results import GradingResult, write_atomic  # noqa: E402
+from coursekit.fileio import write_atomic  # noqa: E402
+from coursekit.report.results import GradingResult  # noqa: E402
 
 from . import JudgeError, judge_submission  # noqa: E402
 
