@@ -48,10 +48,6 @@ def variant_results(tmp_path_factory):
     return _grade_cases(list(VARIANTS.values()) + twice, tmp_path_factory.mktemp("corpus-variants"))
 
 
-@pytest.fixture(scope="session")
-def points(course):
-    return H.item_points(course)
-
 
 def _graded(result, name):
     assert result is not None, f"{name}: no result"

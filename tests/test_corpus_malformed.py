@@ -40,10 +40,6 @@ def malformed_run(course, tmp_path_factory):
             "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()}}
 
 
-@pytest.fixture(scope="session")
-def points(course):
-    return H.item_points(course)
-
 
 def _full_on(result, items, points, exclude=()):
     return {t.name: t.score for t in result.tests

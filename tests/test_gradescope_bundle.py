@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_grading_helpers import fake_judge, make_dir_submission, make_zip_submission
+from helpers_grading import fake_judge, make_dir_submission, make_zip_submission
 
 from coursekit.gradescope.bundle import BundleError, build_bundle
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from test_grading_helpers import fake_judge, make_dir_submission, make_zip_submission
+from helpers_grading import fake_judge, make_dir_submission, make_zip_submission
 
 from coursekit.grading import cli as grade_cli
 from coursekit.grading.batch import grade_batch, sanitise

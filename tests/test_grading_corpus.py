@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from corpus.malformed import ESCAPE_NAME, MALFORMED
-from test_grading_helpers import fake_judge
+from helpers_grading import fake_judge
 
 from coursekit.grading.batch import grade_batch, sanitise
 from coursekit.grading.pipeline import GradeOptions

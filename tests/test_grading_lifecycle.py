@@ -10,7 +10,7 @@ import os
 import stat
 
 import pytest
-from test_grading_helpers import fake_judge, make_dir_submission
+from helpers_grading import fake_judge, make_dir_submission
 
 from coursekit import cli
 from coursekit.grading.batch import BatchSummary, grade_batch, write_canvas

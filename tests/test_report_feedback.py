@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-from test_grading_helpers import notebook_json
+from helpers_grading import notebook_json
 
 from coursekit.report.answers import answers_for, answers_markdown, extract_answers
 from coursekit.report.feedback import render_feedback
