@@ -67,11 +67,13 @@ def _notebook():
 
 @pytest.fixture
 def tiny_course(tmp_path):
-    """A course root with the real course_config.py (one notebook) and a one-module package."""
+    """A course root with the real course_config.py (one notebook) and a one-module package
+    (its student file)."""
     root = tmp_path / "course"
     pkg = root / "source" / "rnn_captioning" / "cs231n"
     pkg.mkdir(parents=True)
-    text = (REPO / "course_config.py").read_text() + f'\nKIT["notebooks"] = ["{NOTEBOOK}"]\n'
+    text = (REPO / "course_config.py").read_text() + (f'\nKIT["notebooks"] = ["{NOTEBOOK}"]\n'
+                                                       'KIT["student_files"] = ["cs231n/layers.py"]\n')
     (root / "course_config.py").write_text(text)
     (pkg / "__init__.py").write_text("")
     (pkg / "layers.py").write_text(LAYER_PY)
