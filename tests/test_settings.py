@@ -52,3 +52,21 @@ def test_defaults_fill_what_kit_leaves_out(tmp_path):
     root = _course(tmp_path, 'del KIT["limits"], KIT["feedback"]')
     course = config.load(root)
     assert course.limits == type(REAL.limits)() and course.feedback == type(REAL.feedback)()
+
+
+def test_the_sessions_clock_owns_the_submissions_time_limit(tmp_path):
+    """Each worker's wall clock is what is left of the submission's (never more), and the judge
+    process's timeout is derived from the same limit."""
+    import time
+
+    from coursekit.grading.judge_runner import judge_timeout
+    from coursekit.judge.session import Session
+
+    session = Session(tmp_path, ref_layers=None, student_files=REAL.student_files,
+                      sandbox=REAL.sandbox_spec())
+    assert session.worker_spec().limits.wall_seconds <= REAL.limits.wall_seconds
+    session.deadline = time.monotonic() + 5
+    spec = session.worker_spec()
+    assert 0 < spec.limits.wall_seconds <= 5
+    assert spec.limits.call_seconds == REAL.limits.call_seconds and spec.uid_base == REAL.sandbox.uid_base
+    assert judge_timeout(REAL.limits) > REAL.limits.wall_seconds

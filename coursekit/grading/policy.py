@@ -3,7 +3,6 @@ test gets the Gradescope visibility chosen in settings.feedback."""
 from __future__ import annotations
 
 from ..report.results import GradingResult
-from ..settings import VISIBILITIES  # noqa: F401  (re-exported)
 
 
 def test_visibility(settings, test_id: str) -> str:
