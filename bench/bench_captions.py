@@ -69,9 +69,9 @@ def dataset_dir(arg: str | None):
     if arg:
         return arg
     course = load()
-    ds = course.kit["dataset"]
-    generate(course.embedded_dataset, seed=ds["seed"], num_train_images=ds["num_train_images"],
-             num_val_images=ds["num_val_images"], captions_per_image=ds["captions_per_image"])
+    ds = course.dataset
+    generate(course.embedded_dataset, seed=ds.seed, num_train_images=ds.num_train_images,
+             num_val_images=ds.num_val_images, captions_per_image=ds.captions_per_image)
     return str(course.embedded_dataset)
 
 

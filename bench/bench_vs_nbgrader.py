@@ -45,7 +45,7 @@ def make_submission(course, root: Path) -> Path:
     sub = root / "submitted" / STUDENT / course.assignment
     shutil.copytree(root / "release" / course.assignment, sub)
     solved = root / "solutions" / course.assignment
-    for rel in [*course.kit["notebooks"], *course.kit["student_files"]]:
+    for rel in [*course.notebooks, *course.student_files]:
         shutil.copyfile(solved / rel, sub / rel)
     return sub
 

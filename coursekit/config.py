@@ -1,42 +1,15 @@
-"""Load course_config.py: the nbgrader config and the kit's KIT settings, from one file."""
+"""Load course_config.py: the nbgrader config and the kit's settings, from one file.
+
+``load()`` returns a ``Settings`` (coursekit/settings.py): typed, validated and frozen.
+"""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from .settings import ConfigError, Settings  # noqa: F401  (ConfigError re-exported)
+
 CONFIG_NAME = "course_config.py"
-
-
-class ConfigError(Exception):
-    """course_config.py is missing or broken."""
-
-
-@dataclass(frozen=True)
-class CourseConfig:
-    root: Path            # the kit's top-level folder (holds course_config.py)
-    path: Path            # course_config.py itself
-    nbgrader: object      # traitlets Config with the nbgrader settings
-    kit: dict             # the KIT dictionary
-
-    @property
-    def assignment(self) -> str:
-        return self.kit["assignment"]
-
-    def dir(self, kind: str) -> Path:
-        """source/, release/, solutions/, autograder/ ... of this course, as absolute paths."""
-        return self.root / kind
-
-    def assignment_dir(self, kind: str) -> Path:
-        return self.root / kind / self.assignment
-
-    @property
-    def embedded_dataset(self) -> Path:
-        return self.root / self.kit["dataset"]["embedded_dir"]
-
-    @property
-    def coco_dataset(self) -> Path:
-        return self.root / self.kit["dataset"]["coco_dir"]
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -55,7 +28,7 @@ def find_root(start: Path | None = None) -> Path:
     raise ConfigError(f"no {CONFIG_NAME} found from {here} upwards; set COURSEKIT_ROOT")
 
 
-def load(root: Path | None = None) -> CourseConfig:
+def load(root: Path | None = None) -> Settings:
     from traitlets.config import Config
 
     root = Path(root).resolve() if root else find_root()
@@ -71,4 +44,7 @@ def load(root: Path | None = None) -> CourseConfig:
     kit = namespace.get("KIT")
     if not isinstance(kit, dict):
         raise ConfigError(f"{path} must define a KIT dictionary")
-    return CourseConfig(root=root, path=path, nbgrader=cfg, kit=kit)
+    try:
+        return Settings.from_kit(kit, root=root, path=path, nbgrader=cfg)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

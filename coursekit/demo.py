@@ -88,10 +88,8 @@ def score_table(grades: Path, names: list[str]) -> str:
         if len(status) > 72:
             status = status[:69] + "..."
         rows.append((name, f"{score:g}", f"{sum(t['max_score'] for t in graded):g}", f"{extra:g}", status))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    from .report.sheets import text_table
+    return text_table(rows)
 
 
 def run(args) -> int:

@@ -19,7 +19,7 @@ def write_atomic(path, data, mode: int | None = None) -> None:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -27,7 +27,7 @@ def write_atomic(path, data, mode: int | None = None) -> None:
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask, read without changing it (os.umask would race with other threads)."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:

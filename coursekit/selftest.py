@@ -161,8 +161,8 @@ def run(args) -> int:
         print(f"coursekit selftest: unknown --only name(s): {', '.join(unknown)} (see "
               "tests/corpus/bugs.py and variants.py for the names)", file=sys.stderr)
         return 2
-    points = corpus.harness.item_points(course.kit)
-    items = corpus.harness.fast_items(course.kit) if args.fast else None
+    points = corpus.harness.item_points(course)
+    items = corpus.harness.fast_items(course) if args.fast else None
     graded_items = set(items or points)
     tmp = None if args.out else tempfile.mkdtemp(prefix="coursekit-selftest-")
     work = Path(args.out or tmp).resolve()

@@ -1,19 +1,19 @@
 """Shared fixtures for the kit's tests."""
 from __future__ import annotations
 
-import os
+from coursekit.sandbox.isolation import use_single_thread_blas
 
-import pytest
+use_single_thread_blas()    # before numpy loads: byte-identical datasets, no BLAS thread pools
 
-from coursekit import config as _config
-from coursekit import reference as _reference
+import pytest  # noqa: E402
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from coursekit import config as _config  # noqa: E402
+from coursekit import reference as _reference  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def course():
-    """The kit's CourseConfig (course_config.py at the repository root)."""
+    """The course settings (coursekit.config.load() of course_config.py at the repository root)."""
     return _config.load()
 
 
@@ -27,3 +27,21 @@ def load_cs231n(kind: str, course=None):
 def ref(course):
     """The reference cs231n package (source/, solution regions included)."""
     return load_cs231n("source", course)
+
+
+@pytest.fixture(scope="session")
+def L(ref):
+    """The reference's cs231n.rnn_layers."""
+    return _reference.submodule(ref, "rnn_layers")
+
+
+@pytest.fixture(scope="session")
+def gc(ref):
+    """The reference's cs231n.gradient_check."""
+    return _reference.submodule(ref, "gradient_check")
+
+
+@pytest.fixture(scope="session")
+def points(course):
+    """Full points of every auto-graded item, extra credit included."""
+    return dict(course.points.items)

@@ -153,11 +153,11 @@ def browser(tmp_path_factory):
 def pages(course, tmp_path_factory):
     """feedback.html of a realistic failing result, and review.html of a batch (long answers)."""
     folder = tmp_path_factory.mktemp("pages")
-    result = sample_result(course.kit, name=LONG_NAME)
+    result = sample_result(course, name=LONG_NAME)
     long_word = "gradient" * 40
     result.extra_data["answers"] = [{"notebook": "RNN_Captioning.ipynb", "note": None, "answers": [
         {"grade_id": "rnn-inline-q1", "text": f"Because {long_word} vanish.\n" + "word " * 200}]}]
-    other = sample_result(course.kit, name="bob_1234567")
+    other = sample_result(course, name="bob_1234567")
     other.extra_data["answers"] = [{"notebook": "RNN_Captioning.ipynb", "note": "not submitted", "answers": []}]
     (folder / "feedback.html").write_text(render_feedback(result), encoding="utf-8")
     result.submission = "alice_7654321"

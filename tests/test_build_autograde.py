@@ -40,7 +40,7 @@ def test_autograde_keeps_student_files_and_scores_grade_cells(course, tmp_path):
     shutil.copytree(root / "release" / course.assignment, submitted)
     shutil.copyfile(root / "solutions" / course.assignment / NOTEBOOK, submitted / NOTEBOOK)
     (submitted / "LSTM_Captioning.ipynb").unlink()
-    for rel in course.kit["student_files"]:
+    for rel in course.student_files:
         shutil.copyfile(root / "solutions" / course.assignment / rel, submitted / rel)
     layers = submitted / "cs231n" / "rnn_layers.py"
     assert layers.read_text().count(CORRECT) == 1
@@ -56,7 +56,7 @@ def test_autograde_keeps_student_files_and_scores_grade_cells(course, tmp_path):
 
     autograded = root / "autograded" / STUDENT / course.assignment
     assert "alice's bug" in (autograded / "cs231n" / "rnn_layers.py").read_text()
-    for rel in course.kit["student_files"]:
+    for rel in course.student_files:
         assert (autograded / rel).read_bytes() == (submitted / rel).read_bytes()
 
     from nbgrader.api import Gradebook

@@ -67,11 +67,13 @@ def _notebook():
 
 @pytest.fixture
 def tiny_course(tmp_path):
-    """A course root with the real course_config.py (one notebook) and a one-module package."""
+    """A course root with the real course_config.py (one notebook) and a one-module package
+    (its student file)."""
     root = tmp_path / "course"
     pkg = root / "source" / "rnn_captioning" / "cs231n"
     pkg.mkdir(parents=True)
-    text = (REPO / "course_config.py").read_text() + f'\nKIT["notebooks"] = ["{NOTEBOOK}"]\n' + (
+    text = (REPO / "course_config.py").read_text() + (
+        f'\nKIT["notebooks"] = ["{NOTEBOOK}"]\nKIT["student_files"] = ["cs231n/layers.py"]\n'
         'KIT["points"] = {"test_double": 2}\nKIT["extra_credit"] = {}\nKIT["manual_points"] = {"answer": 1}\n')
     (root / "course_config.py").write_text(text)
     (pkg / "__init__.py").write_text("")

@@ -67,7 +67,7 @@ def _run_selfcheck(folder: Path, course) -> dict[str, str | None]:
 def _solved_copy(course, tmp_path: Path) -> Path:
     folder = _handout_copy(course, tmp_path)
     solutions = course.assignment_dir("solutions")
-    for rel in course.kit["student_files"]:
+    for rel in course.student_files:
         shutil.copyfile(solutions / rel, folder / rel)
     return folder
 
@@ -151,8 +151,8 @@ def test_collect_submission_zips_the_student_files_and_refuses_when_one_is_missi
     done = subprocess.run([sys.executable, "collect_submission.py"], cwd=folder, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(folder / "rnn_captioning_submission.zip") as archive:
-        assert sorted(archive.namelist()) == sorted(course.kit["notebooks"] + course.kit["student_files"])
-    (folder / course.kit["student_files"][0]).unlink()
+        assert sorted(archive.namelist()) == sorted(course.notebooks + course.student_files)
+    (folder / course.student_files[0]).unlink()
     done = subprocess.run([sys.executable, "collect_submission.py"], cwd=folder, capture_output=True, text=True)
-    assert done.returncode == 1 and f"missing file(s): {course.kit['student_files'][0]}" in done.stderr
+    assert done.returncode == 1 and f"missing file(s): {course.student_files[0]}" in done.stderr
     assert "Traceback" not in done.stderr

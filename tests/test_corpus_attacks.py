@@ -96,7 +96,7 @@ def attack_run(course, tmp_path_factory):
     listener = Listener(A.LISTEN_PORT)
     start = time.monotonic()
     try:
-        proc = H.grade(list(subs.values()), out, jobs=2, items=H.fast_items(course.kit),
+        proc = H.grade(list(subs.values()), out, jobs=2, items=H.fast_items(course),
                        env={"COURSEKIT_ROOT": str(root)}, cwd=cwd, timeout=1800)
         elapsed = time.monotonic() - start
         time.sleep(LATE_WAIT)

@@ -37,7 +37,7 @@ def _grade_cases(cases, work: Path, items=None) -> dict:
 @pytest.fixture(scope="session")
 def bug_results(course, tmp_path_factory):
     return _grade_cases(list(BUGS.values()), tmp_path_factory.mktemp("corpus-bugs"),
-                        items=H.fast_items(course.kit))
+                        items=H.fast_items(course))
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +47,6 @@ def variant_results(tmp_path_factory):
              for name in TWICE for k in ("a", "b")]
     return _grade_cases(list(VARIANTS.values()) + twice, tmp_path_factory.mktemp("corpus-variants"))
 
-
-@pytest.fixture(scope="session")
-def points(course):
-    return H.item_points(course.kit)
 
 
 def _graded(result, name):

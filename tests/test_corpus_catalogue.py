@@ -59,7 +59,7 @@ def test_replace_rejects_ambiguous_or_missing_text(corpus):
 
 
 def test_bugs_name_graded_items_and_a_function(corpus, course):
-    points = corpus.harness.item_points(course.kit)
+    points = corpus.harness.item_points(course)
     for case in corpus.bugs.BUGS:
         assert case.items, case.name
         assert set(case.items) <= set(points), (case.name, case.items)

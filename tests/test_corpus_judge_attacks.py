@@ -44,8 +44,8 @@ def judge_attack_run(course, tmp_path_factory):
     reference = course.assignment_dir("source")
     cases = [*ATTACKS.values(), CORPUS.spec.Case(REFERENCE, "the reference solution")]
     subs = {c.name: CORPUS.spec.materialize(c, reference, work / "subs" / c.name) for c in cases}
-    items = {subs[n]: _items_for(c, course.kit) for n, c in ATTACKS.items()}
-    items[subs[REFERENCE]] = list(H.item_points(course.kit))
+    items = {subs[n]: _items_for(c, course) for n, c in ATTACKS.items()}
+    items[subs[REFERENCE]] = list(H.item_points(course))
     out = work / "out"
     proc = H.grade(list(subs.values()), out, jobs=2, items_by_sub=items,
                    env={"COURSEKIT_ROOT": str(root)}, cwd=work, timeout=1800)
@@ -114,7 +114,7 @@ def _lenient(path: Path) -> dict:
 
 def test_reference_beside_the_attacks_keeps_full_marks(judge_attack_run, course):
     result = _result(judge_attack_run, REFERENCE)
-    points = H.item_points(course.kit)
+    points = H.item_points(course)
     tests = H.by_item(result)
     assert set(tests) == set(points)
     lost = {i: f"{t.score:g}/{points[i]:g}: {t.output[:300]}" for i, t in tests.items()

@@ -30,7 +30,7 @@ def malformed_run(course, tmp_path_factory):
         subs[name] = case.build(work / "build" / name, reference)
     subs[CONTROL] = CORPUS.spec.materialize(CORPUS.spec.Case(CONTROL, "reference"), reference,
                                             work / "build" / CONTROL)
-    items = H.fast_items(course.kit)
+    items = H.fast_items(course)
     start = time.monotonic()
     proc = H.grade(list(subs.values()), work / "out", jobs=2, items=items, cwd=work, timeout=1800)
     elapsed = time.monotonic() - start
@@ -39,10 +39,6 @@ def malformed_run(course, tmp_path_factory):
     return {"work": work, "items": items, "elapsed": elapsed, "out": work / "out",
             "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()}}
 
-
-@pytest.fixture(scope="session")
-def points(course):
-    return H.item_points(course.kit)
 
 
 def _full_on(result, items, points, exclude=()):

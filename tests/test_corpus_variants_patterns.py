@@ -32,7 +32,7 @@ def pattern_results(course, tmp_path_factory):
     reference = course.assignment_dir("source")
     cases = [*FULL.values(), *BROKEN.values(), SQUEEZE]
     paths = {c.name: CORPUS.spec.materialize(c, reference, work / "subs" / c.name) for c in cases}
-    proc = H.grade(list(paths.values()), work / "out", jobs=2, items=H.fast_items(course.kit), cwd=work)
+    proc = H.grade(list(paths.values()), work / "out", jobs=2, items=H.fast_items(course), cwd=work)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     by_source = H.results_by_source(work / "out")
     return {name: by_source.get(str(p.absolute())) for name, p in paths.items()}
@@ -40,7 +40,7 @@ def pattern_results(course, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def points(course):
-    return {i: p for i, p in H.item_points(course.kit).items() if i in H.fast_items(course.kit)}
+    return {i: p for i, p in H.item_points(course).items() if i in H.fast_items(course)}
 
 
 def _tests(results, name):

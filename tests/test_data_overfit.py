@@ -20,8 +20,8 @@ MARGIN = 0.5   # the dataset is designed to end below half the threshold
 @pytest.fixture(scope="module")
 def dataset(course, tmp_path_factory):
     """The course's default dataset (written by `coursekit data`, else into a temp folder)."""
-    ds = course.kit["dataset"]
-    params = {k: ds[k] for k in ("seed", "num_train_images", "num_val_images", "captions_per_image")}
+    ds = course.dataset
+    params = {k: getattr(ds, k) for k in ("seed", "num_train_images", "num_val_images", "captions_per_image")}
     try:
         generate(course.embedded_dataset, **params)      # skips when the manifest matches
         return course.embedded_dataset

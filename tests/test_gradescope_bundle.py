@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_grading_helpers import fake_judge, make_dir_submission, make_zip_submission
+from helpers_grading import fake_judge, make_dir_submission, make_zip_submission
 
 from coursekit.gradescope.bundle import BundleError, build_bundle
 
@@ -89,11 +89,11 @@ def test_bundle_refuses_without_release(tmp_path, course):
 
 
 def test_run_autograder_grades_a_submission(autograder, tmp_path, course, monkeypatch):
-    judge = fake_judge(tmp_path, course.kit, monkeypatch)
-    make_dir_submission(autograder / "submission", course.kit, "half")
+    judge = fake_judge(tmp_path, course, monkeypatch)
+    make_dir_submission(autograder / "submission", course, "half")
     res = _run(autograder, {"COURSEKIT_JUDGE_CMD": " ".join(judge)})
-    assert res["score"] == sum(course.kit["points"].values()) / 2 + sum(course.kit["extra_credit"].values())
-    assert len(res["tests"]) == len(course.kit["points"]) + len(course.kit["extra_credit"])
+    assert res["score"] == sum(course.points.required.values()) / 2 + sum(course.points.extra_credit.values())
+    assert len(res["tests"]) == len(course.points.required) + len(course.points.extra_credit)
     assert (autograder / "results" / "feedback.html").is_file()
     if os.geteuid() == 0:   # secrets unreadable by the sandbox uids (setuid-perms level)
         for folder in (autograder, autograder / "source", autograder / "results"):
@@ -101,22 +101,22 @@ def test_run_autograder_grades_a_submission(autograder, tmp_path, course, monkey
 
 
 def test_run_autograder_accepts_a_zip_upload(autograder, tmp_path, course, monkeypatch):
-    judge = fake_judge(tmp_path, course.kit, monkeypatch)
+    judge = fake_judge(tmp_path, course, monkeypatch)
     (autograder / "submission").mkdir()
-    make_zip_submission(autograder / "submission" / "hw.zip", course.kit, top="hw/")
+    make_zip_submission(autograder / "submission" / "hw.zip", course, top="hw/")
     res = _run(autograder, {"COURSEKIT_JUDGE_CMD": " ".join(judge)})
     assert res["score"] > 0 and not res["extra_data"]["error"]
 
 
 @pytest.mark.parametrize("case", ["no_files", "judge_crash", "python_broken"])
 def test_run_autograder_writes_crashed_results(case, autograder, tmp_path, course, monkeypatch):
-    judge = fake_judge(tmp_path, course.kit, monkeypatch)
+    judge = fake_judge(tmp_path, course, monkeypatch)
     env = {"COURSEKIT_JUDGE_CMD": " ".join(judge)}
     if case == "no_files":
         (autograder / "submission").mkdir()
         (autograder / "submission" / "notes.txt").write_text("oops")
     else:
-        make_dir_submission(autograder / "submission", course.kit, "crash")
+        make_dir_submission(autograder / "submission", course, "crash")
     if case == "python_broken":
         env["AUTOGRADER_PYTHON"] = "/bin/false"
     res = _run(autograder, env)

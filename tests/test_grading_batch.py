@@ -10,13 +10,13 @@ import subprocess
 import sys
 import time
 
-from test_grading_helpers import fake_judge, make_dir_submission, make_zip_submission
+from helpers_grading import fake_judge, make_dir_submission, make_zip_submission
 
 from coursekit.grading import cli as grade_cli
 from coursekit.grading.batch import grade_batch, sanitise
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
-from coursekit.grading.slots import SlotPool, cores_per_submission
+from coursekit.grading.jobs import concurrent_submissions, early_trainings
 
 
 def _quiet(n):
@@ -29,12 +29,12 @@ def _rows(out):
 
 
 def test_per_submission_outputs_and_grades_csv(tmp_path, course, monkeypatch):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     subs = [make_dir_submission(tmp_path / "alice", kit, "full"),
             make_dir_submission(tmp_path / "bob", kit, "half")]
     out = tmp_path / "out"
-    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), progress=_quiet(2))
+    grade_batch(subs, out, GradeOptions(settings=kit, judge_cmd=judge), progress=_quiet(2))
     for name in ("alice", "bob"):
         d = out / name
         gs = json.loads((d / "results.json").read_text())
@@ -42,23 +42,23 @@ def test_per_submission_outputs_and_grades_csv(tmp_path, course, monkeypatch):
         assert "My answer" in (d / "answers.md").read_text()
         assert "<!DOCTYPE html>" in (d / "feedback.html").read_text()
     rows = {r["submission"]: r for r in _rows(out)}
-    full = sum(kit["points"].values())
+    full = sum(kit.points.required.values())
     assert float(rows["alice"]["score"]) == full and float(rows["bob"]["score"]) == full / 2
     assert float(rows["alice"]["max_score"]) == full
-    assert float(rows["alice"]["extra_credit"]) == sum(kit["extra_credit"].values())
-    first = next(iter(kit["points"]))
-    assert float(rows["bob"][first]) == kit["points"][first] / 2
-    assert set(kit["points"]) | set(kit["extra_credit"]) <= set(rows["alice"])
+    assert float(rows["alice"]["extra_credit"]) == sum(kit.points.extra_credit.values())
+    first = next(iter(kit.points.required))
+    assert float(rows["bob"][first]) == kit.points.required[first] / 2
+    assert set(kit.points.required) | set(kit.points.extra_credit) <= set(rows["alice"])
 
 
 def test_judge_failures_become_crashed_rows(tmp_path, course, monkeypatch):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     modes = ["crash", "hang", "garbage", "nothing", "full"]
     subs = [make_dir_submission(tmp_path / m, kit, m) for m in modes]
     out = tmp_path / "out"
     start = time.monotonic()
-    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge, timeout=3), jobs=2,
+    grade_batch(subs, out, GradeOptions(settings=kit, judge_cmd=judge, timeout=3), jobs=2,
                 progress=_quiet(len(subs)))
     assert time.monotonic() - start < 30
     rows = {r["submission"]: r["status"] for r in _rows(out)}
@@ -75,69 +75,53 @@ def test_judge_failures_become_crashed_rows(tmp_path, course, monkeypatch):
     assert stat.S_IMODE(log.parent.parent.stat().st_mode) == 0o700
 
 
-def test_parallel_jobs_use_distinct_slots(tmp_path, course, monkeypatch):
-    kit = course.kit
-    judge = fake_judge(tmp_path, kit, monkeypatch)
-    subs = [make_dir_submission(tmp_path / f"s{i}", kit, "sleep=0.4") for i in range(4)]
-    out = tmp_path / "out"
-    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(4))
-    slots = [json.loads((out / f"s{i}" / "result.full.json").read_text())["extra_data"]["slot"]
-             for i in range(4)]
-    assert len(set(slots)) == 2          # two workers, each with its own sandbox slot
-
-
-def test_slot_hints_are_distinct_while_held():
-    pool = SlotPool()
-    with pool.claim() as a, pool.claim() as b:
-        assert {a, b} == {0, 1}
-    with pool.claim() as c:
-        assert c == 0                     # released on exit
-
-
 def test_jobs_is_a_cpu_budget_split_over_concurrent_submissions():
-    assert cores_per_submission(jobs=2, concurrent=1) == 2     # one submission: every core
-    assert cores_per_submission(jobs=8, concurrent=3) == 2
-    assert cores_per_submission(jobs=2, concurrent=2) == 1     # --jobs 2 over many: 1 core each
-    assert cores_per_submission(jobs=1, concurrent=1) == 1
-    assert cores_per_submission(jobs=3, concurrent=0) == 3     # nothing to grade: still >= 1
+    assert concurrent_submissions(jobs=2, todo=5) == 2 and concurrent_submissions(jobs=4, todo=1) == 1
+    assert concurrent_submissions(jobs=3, todo=0) == 1           # nothing to grade: still >= 1
+    assert early_trainings(jobs=2, concurrent=1) == 1     # one submission: every core, 1 trains early
+    assert early_trainings(jobs=8, concurrent=3) == 1     # 2 cores each
+    assert early_trainings(jobs=2, concurrent=2) == 0     # --jobs 2 over many: 1 core each
+    assert early_trainings(jobs=1, concurrent=1) == 0
+    assert early_trainings(jobs=3, concurrent=0) == 2
 
 
-def _cores_seen(out, names):
-    return {json.loads((out / n / "result.full.json").read_text())["extra_data"]["cores"] for n in names}
+def _early_seen(out, names):
+    return {json.loads((out / n / "result.full.json").read_text())["extra_data"]["early_trainings"]
+            for n in names}
 
 
-def test_judge_gets_the_cores_of_its_submission(tmp_path, course, monkeypatch):
-    kit = course.kit
+def test_judge_gets_the_early_trainings_of_its_submission(tmp_path, course, monkeypatch):
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     one = [make_dir_submission(tmp_path / "one", kit)]
-    grade_batch(one, tmp_path / "o1", GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(1))
-    assert _cores_seen(tmp_path / "o1", ["one"]) == {2}
+    grade_batch(one, tmp_path / "o1", GradeOptions(settings=kit, judge_cmd=judge), jobs=2, progress=_quiet(1))
+    assert _early_seen(tmp_path / "o1", ["one"]) == {1}
     many = [make_dir_submission(tmp_path / f"m{i}", kit) for i in range(3)]
-    grade_batch(many, tmp_path / "o2", GradeOptions(kit=kit, judge_cmd=judge), jobs=2, progress=_quiet(3))
-    assert _cores_seen(tmp_path / "o2", ["m0", "m1", "m2"]) == {1}
+    grade_batch(many, tmp_path / "o2", GradeOptions(settings=kit, judge_cmd=judge), jobs=2, progress=_quiet(3))
+    assert _early_seen(tmp_path / "o2", ["m0", "m1", "m2"]) == {0}
     args = _args(grade_cli, [str(one[0]), "--out", str(tmp_path / "o3")])
     assert args.jobs == (os.cpu_count() or 1)          # default: the whole machine
 
 
 def test_names_are_sanitised_and_unique(tmp_path, course, monkeypatch):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     subs = [make_zip_submission(tmp_path / "a b.zip", kit),
             make_dir_submission(tmp_path / "x" / "a b", kit),
             make_dir_submission(tmp_path / "grades.csv", kit)]
     out = tmp_path / "out"
-    grade_batch(subs, out, GradeOptions(kit=kit, judge_cmd=judge), progress=_quiet(3))
+    grade_batch(subs, out, GradeOptions(settings=kit, judge_cmd=judge), progress=_quiet(3))
     names = sorted(r["submission"] for r in _rows(out))
     assert names == ["a_b", "a_b-2", "grades.csv-2"]
     assert sanitise("../../etc") == "etc" and sanitise("...") == "submission"
 
 
 def test_rerun_skips_completed_results(tmp_path, course, monkeypatch):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     subs = [make_dir_submission(tmp_path / f"s{i}", kit) for i in range(3)]
     out = tmp_path / "out"
-    opts = GradeOptions(kit=kit, judge_cmd=judge)
+    opts = GradeOptions(settings=kit, judge_cmd=judge)
     assert grade_batch(subs, out, opts, progress=_quiet(3)).graded == 3
     (out / "s1" / "result.full.json").unlink()            # as if interrupted before the end
     again = grade_batch(subs, out, opts, progress=_quiet(1))
@@ -146,7 +130,7 @@ def test_rerun_skips_completed_results(tmp_path, course, monkeypatch):
 
 
 def test_sigkill_midway_then_rerun_loses_and_duplicates_nothing(tmp_path, course, monkeypatch):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     subs = [make_dir_submission(tmp_path / "subs" / f"s{i}", kit, "sleep=0.3") for i in range(8)]
     out = tmp_path / "out"
@@ -168,7 +152,7 @@ def test_sigkill_midway_then_rerun_loses_and_duplicates_nothing(tmp_path, course
 
 
 def test_cli_usage_errors_and_exit_codes(tmp_path, course, monkeypatch, capsys):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     sub = make_dir_submission(tmp_path / "s", kit, "crash")
     args = _args(grade_cli, [str(tmp_path / "nope"), "--out", str(tmp_path / "o")])

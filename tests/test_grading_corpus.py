@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from corpus.malformed import ESCAPE_NAME, MALFORMED
-from test_grading_helpers import fake_judge
+from helpers_grading import fake_judge
 
 from coursekit.grading.batch import grade_batch, sanitise
 from coursekit.grading.pipeline import GradeOptions
@@ -18,13 +18,13 @@ from coursekit.grading.progress import Progress
 
 
 def test_malformed_corpus_rows(tmp_path, course, monkeypatch):
-    judge = fake_judge(tmp_path, course.kit, monkeypatch)
+    judge = fake_judge(tmp_path, course, monkeypatch)
     work = tmp_path / "work"
     work.mkdir()
     ref = course.assignment_dir("source")
     subs = {case.name: case.build(work, ref) for case in MALFORMED}
     out = tmp_path / "out"
-    grade_batch(list(subs.values()), out, GradeOptions(kit=course.kit, judge_cmd=judge), jobs=2,
+    grade_batch(list(subs.values()), out, GradeOptions(settings=course, judge_cmd=judge), jobs=2,
                 progress=Progress(len(subs), enabled=False))
     with open(out / "grades.csv", newline="") as fh:
         rows = {r["submission"]: r for r in csv.DictReader(fh)}

@@ -20,7 +20,7 @@ def test_real_judge_grades_reference_above_handout(tmp_path, course):
         solved = course.assignment_dir("source")
     handout = course.assignment_dir("release")
     out = tmp_path / "out"
-    summary = grade_batch([solved, handout], out, GradeOptions(kit=course.kit), jobs=2,
+    summary = grade_batch([solved, handout], out, GradeOptions(settings=course), jobs=2,
                           progress=Progress(2, enabled=False))
     assert summary.crashed == 0
     with open(out / "grades.csv", newline="") as fh:

@@ -3,14 +3,14 @@ changed points, --force), manual points round trip through review.csv, the Canva
 reads back, the outputs follow the umask, and the command prints the score table."""
 from __future__ import annotations
 
-import copy
 import csv
+import dataclasses
 import io
 import os
 import stat
 
 import pytest
-from test_grading_helpers import fake_judge, make_dir_submission
+from helpers_grading import fake_judge, make_dir_submission
 
 from coursekit import cli
 from coursekit.grading.batch import BatchSummary, grade_batch, write_canvas
@@ -32,15 +32,15 @@ def _rows(out):
         return {r["submission"]: r for r in csv.DictReader(fh)}
 
 
-def _kit(course, **changes):
-    kit = copy.deepcopy(course.kit)
-    kit["manual_points"] = {QUESTION: QUESTION_POINTS}
-    kit.update(changes)
-    return kit
+def _kit(course, points=None):
+    """The course with one manual question (and, given, other required points)."""
+    changed = dataclasses.replace(course.points, manual={QUESTION: QUESTION_POINTS},
+                                  required=points or course.points.required)
+    return dataclasses.replace(course, points=changed)
 
 
 def _opts(course, kit, judge):
-    return GradeOptions(kit=kit, judge_cmd=judge,
+    return GradeOptions(settings=kit, judge_cmd=judge,
                         fingerprint=course_fingerprint(kit, course.dir("autograder")))
 
 
@@ -51,10 +51,10 @@ def test_changed_submission_is_regraded_the_others_reused(tmp_path, course, monk
             make_dir_submission(tmp_path / "bob", kit, "full")]
     out = tmp_path / "out"
     grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet(2))
-    (subs[1] / kit["student_files"][0]).write_text("# FAKE: half\n")       # bob resubmits
+    (subs[1] / kit.student_files[0]).write_text("# FAKE: half\n")       # bob resubmits
     again = grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet())
     assert (again.graded, again.skipped) == (1, 1)
-    full = sum(kit["points"].values())
+    full = sum(kit.points.required.values())
     assert float(_rows(out)["bob"]["score"]) == full / 2
     assert float(_rows(out)["alice"]["score"]) == full
 
@@ -75,13 +75,13 @@ def test_changed_points_regrade_everything_and_cap_the_scores(tmp_path, course, 
     subs = [make_dir_submission(tmp_path / "alice", kit, "full")]
     out = tmp_path / "out"
     grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet())
-    first = next(iter(kit["points"]))
-    lowered = _kit(course, points={**kit["points"], first: kit["points"][first] - 2})
+    first = next(iter(kit.points.required))
+    lowered = _kit(course, points={**kit.points.required, first: kit.points.required[first] - 2})
     again = grade_batch(subs, out, _opts(course, lowered, judge), progress=_quiet())
     assert (again.graded, again.skipped) == (1, 0)
     row = _rows(out)["alice"]
-    assert float(row[first]) == lowered["points"][first]           # never above the current points
-    assert float(row["score"]) == float(row["max_score"]) == sum(lowered["points"].values())
+    assert float(row[first]) == lowered.points.required[first]           # never above the current points
+    assert float(row["score"]) == float(row["max_score"]) == sum(lowered.points.required.values())
 
 
 def test_force_regrades_everything(tmp_path, course, monkeypatch):
@@ -119,11 +119,11 @@ def test_manual_points_round_trip_without_regrading(tmp_path, course, monkeypatc
     again = grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet())
     assert again.graded == 0
     rows = _rows(out)
-    auto = sum(kit["points"].values()) + sum(kit["extra_credit"].values())
+    auto = sum(kit.points.required.values()) + sum(kit.points.extra_credit.values())
     assert float(rows["alice"][QUESTION]) == 3.5 and float(rows["alice"]["total"]) == auto + 3.5
     assert float(rows["bob"][QUESTION]) == 0
     assert rows["carol"][QUESTION] == "" and any("carol" in w for w in again.warnings)
-    assert float(rows["alice"]["total_max"]) == sum(kit["points"].values()) + QUESTION_POINTS
+    assert float(rows["alice"]["total_max"]) == sum(kit.points.required.values()) + QUESTION_POINTS
     review = {r["submission"]: r for r in csv.DictReader(io.StringIO((out / "review.csv").read_text()))
               if r["question"] == QUESTION}
     assert review["alice"]["points"] == "3.5" and review["alice"]["comment"] == "clear"  # kept
@@ -175,7 +175,7 @@ def test_roster_export_reads_back(tmp_path, course, monkeypatch):
     rows = list(csv.reader(io.StringIO((out / "canvas_grades.csv").read_text())))
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert rows[1][0].strip() == "Points Possible"
-    assert float(rows[1][5]) == sum(kit["points"].values()) + QUESTION_POINTS
+    assert float(rows[1][5]) == sum(kit.points.required.values()) + QUESTION_POINTS
     by_id = {r[2]: r for r in rows[2:]}
     totals = {name: float(r["total"]) for name, r in _rows(out).items()}
     assert by_id["s1"][0] == "Doe, Alice" and float(by_id["s1"][5]) == totals["alice"]
@@ -210,8 +210,8 @@ def test_outputs_follow_the_umask(tmp_path, course, monkeypatch, umask, mode):
 
 
 def test_grade_command_prints_the_score_table_and_exports(tmp_path, course, monkeypatch, capsys):
-    judge = fake_judge(tmp_path, course.kit, monkeypatch)
-    sub = make_dir_submission(tmp_path / "alice", course.kit)
+    judge = fake_judge(tmp_path, course, monkeypatch)
+    sub = make_dir_submission(tmp_path / "alice", course)
     roster = tmp_path / "roster.csv"
     roster.write_text("submission,student_id,name,email\nalice,s1,Alice,a@x.org\n")
     out = tmp_path / "out"

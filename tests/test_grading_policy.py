@@ -2,12 +2,13 @@
 Gradescope visibility per test, scores capped at the current points."""
 from __future__ import annotations
 
-import copy
+import dataclasses
 
 import numpy as np
 import pytest
 
-from coursekit.grading.policy import apply_course_policy, test_visibility as visibility_of
+from coursekit.config import ConfigError
+from coursekit.grading.policy import apply_course_policy
 from coursekit.judge import hints as H
 from coursekit.report import results as res
 
@@ -46,25 +47,30 @@ def test_diagnose_follows_the_policy(policy):
 
 def test_course_config_policy_is_read(course, policy):
     policy(None)
-    assert H.feedback_policy() == course.kit["feedback"]["hints"]
+    assert H.feedback_policy() == course.feedback.hints
 
 
 def _result(kit):
     tests = [res.TestResult(name=n, number=str(i), score=p + 3, max_score=p + 3)
-             for i, (n, p) in enumerate(kit["points"].items())]
+             for i, (n, p) in enumerate(kit.points.required.items())]
     tests.append(res.TestResult(name="gone", number="99", score=5, max_score=5))
     return res.GradingResult(submission="s", tests=tests)
 
 
 def test_visibility_and_caps(course):
-    kit = copy.deepcopy(course.kit)
-    kit["feedback"] = {"visibility": "after_due_date", "visibility_per_test": {"overfit": "hidden",
-                                                                             "sample": "bogus"}}
-    result = apply_course_policy(_result(kit), kit)
+    feedback = dataclasses.replace(course.feedback, visibility="after_due_date",
+                                   visibility_per_test={"overfit": "hidden"})
+    settings = dataclasses.replace(course, feedback=feedback)
+    result = apply_course_policy(_result(settings), settings)
     by = {t.name: t for t in result.tests}
     assert by["overfit"].visibility == "hidden"
     assert by["rnn_forward"].visibility == "after_due_date"
-    assert by["sample"].visibility == "visible"                   # unknown value: the safe default
-    assert all(by[n].score == p == by[n].max_score for n, p in kit["points"].items())
+    assert all(by[n].score == p == by[n].max_score for n, p in settings.points.required.items())
     assert by["gone"].score == 0                                   # no longer a test of the course
-    assert visibility_of({}, "x") == "visible"
+
+
+def test_an_unknown_visibility_or_hint_policy_is_a_config_error(course):
+    with pytest.raises(ConfigError, match=r"\['visibility_per_test'\]\['sample'\]"):
+        dataclasses.replace(course.feedback, visibility_per_test={"sample": "bogus"})
+    with pytest.raises(ConfigError, match=r"KIT\['feedback'\]\['hints'\]"):
+        dataclasses.replace(course.feedback, hints="verbose")

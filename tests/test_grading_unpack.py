@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_grading_helpers import fake_judge, make_dir_submission, make_zip_submission
+from helpers_grading import fake_judge, make_dir_submission, make_zip_submission
 
 from coursekit.grading.batch import grade_batch
 from coursekit.grading.pipeline import GradeOptions
@@ -68,13 +68,13 @@ def _attacks(tmp: Path, kit: dict) -> dict[str, tuple[Path, str]]:
     empty_dir = tmp / "emptydir"
     empty_dir.mkdir()
     huge_dir = make_dir_submission(tmp / "hugedir", kit)
-    with open(huge_dir / kit["student_files"][0], "ab") as fh:
+    with open(huge_dir / kit.student_files[0], "ab") as fh:
         fh.truncate(5 * MB)                       # sparse: cheap to make, 5 MB to read
     outside = tmp / "secret.txt"
     outside.write_text("secret")
     link_dir = make_dir_submission(tmp / "linkdir", kit)
-    (link_dir / kit["student_files"][1]).unlink()
-    os.symlink(outside, link_dir / kit["student_files"][1])
+    (link_dir / kit.student_files[1]).unlink()
+    os.symlink(outside, link_dir / kit.student_files[1])
     return {
         "zipslip": (_zip_with(tmp / "zipslip.zip", kit, [("../../evil.py", "x")]), "leaving"),
         "absolute": (_zip_with(tmp / "absolute.zip", kit, [("/etc/evil.py", "x")]), "absolute"),
@@ -94,20 +94,20 @@ def _attacks(tmp: Path, kit: dict) -> dict[str, tuple[Path, str]]:
 
 
 def test_each_attack_is_one_error_row_and_the_rest_is_graded(tmp_path, course, monkeypatch):
-    kit = course.kit
+    kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     (tmp_path / "subs").mkdir()
     attacks = _attacks(tmp_path / "subs", kit)
     good = [make_dir_submission(tmp_path / "subs" / "good_dir", kit),
             make_zip_submission(tmp_path / "subs" / "good_zip.zip", kit, top="my folder/")]
-    opts = GradeOptions(kit=kit, judge_cmd=judge, unpack_limits=SMALL)
+    opts = GradeOptions(settings=kit, judge_cmd=judge, unpack_limits=SMALL)
     sources = [p for p, _ in attacks.values()] + good
     out = tmp_path / "out"
     summary = grade_batch(sources, out, opts, jobs=2, progress=Progress(len(sources), enabled=False))
     assert summary.graded == len(sources)
     rows = {r["submission"]: r for r in csv.DictReader(open(out / "grades.csv"))}
     assert len(rows) == len(sources)
-    full = sum(kit["points"].values())
+    full = sum(kit.points.required.values())
     for name in ("good_dir", "good_zip"):
         assert rows[name]["status"] == "graded" and float(rows[name]["score"]) == full
     for key, (path, words) in attacks.items():
@@ -119,35 +119,35 @@ def test_each_attack_is_one_error_row_and_the_rest_is_graded(tmp_path, course, m
 
 
 def test_only_needed_files_are_passed_on(tmp_path, course):
-    kit = course.kit
+    kit = course
     src = make_zip_submission(tmp_path / "s.zip", kit, top="top/",
                               extra=[("top/notes.txt", "hi"), ("top/cs231n/optim.py", "evil")])
     prepared = prepare(src, tmp_path / "clean", kit)
     got = sorted(p.relative_to(prepared.path).as_posix() for p in prepared.path.rglob("*") if p.is_file())
-    assert got == sorted(kit["student_files"] + kit["notebooks"])
-    assert all((prepared.path / rel).is_file() for rel in kit["student_files"])
+    assert got == sorted(kit.student_files + kit.notebooks)
+    assert all((prepared.path / rel).is_file() for rel in kit.student_files)
 
 
 def test_missing_student_file_is_left_to_the_judge(tmp_path, course):
-    kit = course.kit
+    kit = course
     src = tmp_path / "partial"
     (src / "cs231n").mkdir(parents=True)
-    (src / kit["student_files"][0]).write_text("# mine\n")
+    (src / kit.student_files[0]).write_text("# mine\n")
     prepared = prepare(src, tmp_path / "clean", kit)
-    assert (prepared.path / kit["student_files"][0]).is_file()
-    assert not (prepared.path / kit["student_files"][1]).exists()
+    assert (prepared.path / kit.student_files[0]).is_file()
+    assert not (prepared.path / kit.student_files[1]).exists()
 
 
 def test_declared_size_lie_is_caught_while_streaming(tmp_path, course):
     """A member whose header under-states its size still stops at the per-file limit."""
-    kit = course.kit
+    kit = course
     real = b"# FAKE: full\n"
     big = tmp_path / "big.zip"
     with zipfile.ZipFile(big, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr(kit["student_files"][0], b"#" * (2 * MB))
-        zf.writestr(kit["student_files"][1], real)
+        zf.writestr(kit.student_files[0], b"#" * (2 * MB))
+        zf.writestr(kit.student_files[1], real)
     with zipfile.ZipFile(big) as zf:
-        info = zf.getinfo(kit["student_files"][0])
+        info = zf.getinfo(kit.student_files[0])
     # patch the central directory's uncompressed size (offset 24 in the entry) to 10 bytes
     raw = bytearray(big.read_bytes())
     cd = raw.rfind(b"PK\x01\x02", 0, raw.rfind(b"PK\x01\x02"))
@@ -160,11 +160,11 @@ def test_declared_size_lie_is_caught_while_streaming(tmp_path, course):
 
 
 def _loose_files(kit) -> dict[str, str]:
-    return {rel: f"# {rel}\n" for rel in kit["student_files"] + kit["notebooks"]}
+    return {rel: f"# {rel}\n" for rel in kit.student_files + kit.notebooks}
 
 
 def test_loose_files_with_unambiguous_names_are_accepted(tmp_path, course):
-    kit = course.kit
+    kit = course
     folder = tmp_path / "loose"
     folder.mkdir()
     for rel, text in _loose_files(kit).items():
@@ -183,4 +183,4 @@ def test_broken_zip_says_how_to_fix_it(tmp_path, course):
     bad = tmp_path / "sub.zip"
     bad.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(SubmissionError, match="run collect_submission.py .* upload the zip it writes"):
-        prepare(bad, tmp_path / "clean", course.kit)
+        prepare(bad, tmp_path / "clean", course)

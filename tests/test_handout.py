@@ -3,6 +3,7 @@ tooling, determinism, the COCO setting, cs231n.layers, the Colab cell off Colab,
 notebook check cells on untouched stubs)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -125,7 +126,7 @@ def test_a_coco_url_setting_makes_get_datasets_download_it(tmp_path):
     source = tmp_path / "server" / "coco_captioning.zip"
     source.parent.mkdir()
     _fake_coco_zip(course, source)
-    course.kit["dataset"]["coco_url"] = source.as_uri()
+    course = dataclasses.replace(course, dataset=dataclasses.replace(course.dataset, coco_url=source.as_uri()))
     out = tmp_path / "coco_handout.zip"
     report = write_handout(course, out)
     assert report.dataset == source.as_uri()
@@ -146,7 +147,7 @@ def test_a_coco_url_setting_makes_get_datasets_download_it(tmp_path):
 
 def test_bad_settings_and_a_missing_release_are_clear_errors(tmp_path):
     course = config.load()
-    course.kit["dataset"]["coco_url"] = "not a url"
+    course = dataclasses.replace(course, dataset=dataclasses.replace(course.dataset, coco_url="not a url"))
     with pytest.raises(HandoutError, match="must be a URL"):
         write_handout(course, tmp_path / "x.zip")
     with pytest.raises(HandoutError, match="coursekit build"):
@@ -183,7 +184,7 @@ def _cells(course, name):
 
 
 def test_the_colab_cell_comes_first_and_does_nothing_elsewhere(course, tmp_path):
-    for name in course.kit["notebooks"]:
+    for name in course.notebooks:
         first = _cells(course, name)[0]
         assert first.cell_type == "code" and "google.colab" in first.source and "get_datasets.sh" in first.source
         probe = first.source + "\nimport os, sys\nprint(os.getcwd()); print(len(sys.path))\n"
@@ -252,7 +253,7 @@ def test_check_cells_on_untouched_stubs_say_what_is_not_implemented(course, tmp_
 
 def test_solution_outputs_do_not_depend_on_the_clone_folder(course):
     """The URLs are an object array: their printed dtype has no path-dependent width."""
-    for name in course.kit["notebooks"]:
+    for name in course.notebooks:
         text = (course.assignment_dir("solutions") / name).read_text()
         assert "train_urls <class 'numpy.ndarray'> (2000,) object" in text
         assert "<U6" not in text
@@ -267,4 +268,4 @@ def test_collect_submission_zips_exactly_the_student_files_of_the_course(course)
     lists = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
              if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
              and node.targets[0].id in ("STUDENT_FILES", "NOTEBOOKS")}
-    assert lists == {"STUDENT_FILES": list(course.kit["student_files"]), "NOTEBOOKS": list(course.kit["notebooks"])}
+    assert lists == {"STUDENT_FILES": list(course.student_files), "NOTEBOOKS": list(course.notebooks)}

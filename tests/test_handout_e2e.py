@@ -108,14 +108,14 @@ def test_the_handout_zip_works_on_its_own(course, tmp_path):
     assert "Traceback" not in untouched.stdout and "During handling" not in untouched.stdout
 
     # 5. with the solution files: the self-check passes and both notebooks run
-    for rel in course.kit["student_files"]:
+    for rel in course.student_files:
         shutil.copyfile(course.assignment_dir("solutions") / rel, folder / rel)
     solved = _run([python, "-m", "pytest"], folder, env)
     assert solved.returncode == 0, solved.stdout + solved.stderr
     assert "All checks pass." in solved.stdout and "skipped" not in solved.stdout
 
     outputs = {}
-    for name in course.kit["notebooks"]:
+    for name in course.notebooks:
         executed = f"executed_{name}"
         run = _run([str(venv / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
                     "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=python3",

@@ -37,7 +37,7 @@ def course(tmp_path_factory):
 
 
 def test_the_guide_adds_points_to_kit(course):
-    assert course.kit["points"][ITEM] == 2
+    assert course.points.required[ITEM] == 2
 
 
 def test_reference_scores_the_new_item(course):

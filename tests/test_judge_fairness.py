@@ -18,6 +18,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from helpers_grading import appending, make_submission
+
 from coursekit.judge import BASE_SEED, judge_submission
 from coursekit.judge.captions import captions_agree, compared_mask, valid_captions
 from coursekit.judge.checks import CheckFailed
@@ -26,8 +28,6 @@ from coursekit.judge.gradcheck import DEPENDENCE, check_against_own_forward
 from coursekit.judge.model_checks import END, NULL, START, random_problem
 from coursekit.reference import submodule
 
-SLOT = 6   # the judge tests' sandbox slot hint (see test_judge_submissions.py)
-STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 LABELS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
 SWAP_I_F = np.r_[1, 0, 2, 3]   # gate blocks (i, f, o, g) with i and f exchanged
 
@@ -59,10 +59,6 @@ def own_forward_verdict(forward, grads, reference, args, dnext):
         return str(exc)
     return None
 
-
-@pytest.fixture(scope="module")
-def L(ref):
-    return submodule(ref, "rnn_layers")
 
 
 def test_consistent_gate_swap_is_credited(L):
@@ -210,28 +206,17 @@ CaptioningRNN.sample = _sample_until_end
 '''
 
 
-def make_submission(tmp_path, course, appended: dict):
-    """The reference student files with code appended ({file suffix: code})."""
-    sub = tmp_path / "sub"
-    for rel in STUDENT:
-        text = (course.assignment_dir("source") / rel).read_text()
-        text += "".join(code for suffix, code in appended.items() if rel.endswith(suffix))
-        (sub / rel).parent.mkdir(parents=True, exist_ok=True)
-        (sub / rel).write_text(text)
-    return sub
-
-
 @pytest.mark.parametrize("fill", [0, 3])
 def test_constant_results_score_zero_everywhere(tmp_path, course, fill):
     """Every layer function, loss and sample returns zeros (or 3s) shaped like the right answer:
     0 on every item, both step backwards included."""
     code = {"rnn_layers.py": OVERRIDE.format(fill=fill, functions=LAYER_FUNCTIONS),
             "rnn.py": MODEL_OVERRIDE}
-    result = judge_submission(make_submission(tmp_path, course, code), config=course, slot=SLOT)
+    result = judge_submission(make_submission(tmp_path / "sub", course, appending(code)), config=course)
     assert "internal_errors" not in result.extra_data, result.extra_data
     earned = {t.name: t.score for t in result.tests if t.score}
     assert earned == {}, {t.name: t.output for t in result.tests if t.score}
-    assert len(result.tests) == len(course.kit["points"]) + len(course.kit["extra_credit"])
+    assert len(result.tests) == len(course.points.required) + len(course.points.extra_credit)
 
 
 @pytest.mark.parametrize("keep, full", [(1, True), (0, False)])
@@ -239,10 +224,10 @@ def test_sampler_stopping_at_end(tmp_path, course, keep, full):
     """Stopping after <END> (keep it, <NULL> after) gets full sample marks; dropping the <END>
     itself (keep=0) is wrong and loses them."""
     code = {"rnn.py": STOP_AT_END.format(keep=keep)}
-    result = judge_submission(make_submission(tmp_path, course, code), config=course, slot=SLOT,
+    result = judge_submission(make_submission(tmp_path / "sub", course, appending(code)), config=course,
                               items=["sample"])
     assert "internal_errors" not in result.extra_data, result.extra_data
     (test,) = result.tests
-    assert (test.score == course.kit["points"]["sample"]) == full, test.output
+    assert (test.score == course.points.required["sample"]) == full, test.output
     if not full:
         assert "captions differ from the reference's" in test.output, test.output

@@ -6,16 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers_grading import make_submission, replacing
+
 from coursekit.judge import hints as H
 from coursekit.judge import judge_submission
 from coursekit.judge import lstm_variants as V
 from coursekit.judge.checks import TOL_FLOAT64, rel_err
-from coursekit.judge.codedir import strip_solutions
 from coursekit.judge.gradcheck import GRAD_TOL, gradcheck_errors
 from coursekit.reference import submodule
 
-SLOT = 6   # the judge tests' own sandbox slot (see test_judge_submissions.py)
-STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
 LSTM_LAYER_ITEMS = ["lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
                     "lstm_captioning_loss"]
 MARGIN = 100   # thresholds must sit this far above the reference's errors
@@ -91,32 +90,19 @@ def test_every_variant_is_distinguishable_from_the_reference(ref):
 
 
 # ----------------------------------------------------------------------------- end to end
-def make_submission(tmp_path, course, edits=(), strip=False):
-    """The reference student files (or the stubs), with (file suffix, old, new) replacements."""
-    sub = tmp_path / "sub"
-    for rel in STUDENT:
-        text = (course.assignment_dir("source") / rel).read_text()
-        text = strip_solutions(text) if strip else text
-        for suffix, old, new in edits:
-            if rel.endswith(suffix):
-                assert text.count(old) == 1, old
-                text = text.replace(old, new)
-        (sub / rel).parent.mkdir(parents=True, exist_ok=True)
-        (sub / rel).write_text(text)
-    return sub
-
-
-def grade(tmp_path, course, items, **kw):
-    result = judge_submission(make_submission(tmp_path, course, **kw), config=course, slot=SLOT, items=items)
+def grade(tmp_path, course, items, edits=(), strip=False):
+    sub = make_submission(tmp_path / "sub", course, replacing(*edits), strip=strip)
+    result = judge_submission(sub, config=course, items=items)
     assert "internal_errors" not in result.extra_data, result.extra_data
-    full = course.kit["extra_credit"]
+    full = course.points.extra_credit
     lost = {t.name for t in result.tests if t.score < full[t.name]}
     return result, lost, {t.name: t.output for t in result.tests}
 
 
+@pytest.mark.slow
 def test_stubs_score_zero_on_every_lstm_item(tmp_path, course):
     result, lost, out = grade(tmp_path, course, LSTM_LAYER_ITEMS + ["lstm_overfit", "lstm_sample"], strip=True)
-    assert result.score == 0 and lost == set(course.kit["extra_credit"])
+    assert result.score == 0 and lost == set(course.points.extra_credit)
     for name, text in out.items():
         assert "not implemented" in text, (name, text)
 
@@ -134,6 +120,7 @@ C_NOT_CHAINED = (LAYERS, "dh[:, t, :] + dprev_h, dprev_c, step_caches[t])",
 LSTM_H0_TANH = (MODEL, "lstm_forward(words, h0, Wx, Wh, b)", "lstm_forward(words, np.tanh(h0), Wx, Wh, b)")
 
 
+@pytest.mark.slow
 def test_step_backward_bug_costs_the_step_backward_only(tmp_path, course):
     _, lost, out = grade(tmp_path, course, LSTM_LAYER_ITEMS, edits=[NO_FORGET])
     assert lost == {"lstm_step_backward"}, out
@@ -141,6 +128,7 @@ def test_step_backward_bug_costs_the_step_backward_only(tmp_path, course):
     assert "Correct given correct step functions" in out["lstm_backward"]
 
 
+@pytest.mark.slow
 def test_consistent_gate_swap_costs_the_step_forward_only(tmp_path, course):
     """i and f swapped in the forward and, consistently, in the backward: the backward is the
     exact gradient of the student's own forward, so only lstm_step_forward loses points."""
@@ -150,6 +138,7 @@ def test_consistent_gate_swap_costs_the_step_forward_only(tmp_path, course):
     assert "numeric gradient of your own lstm_step_forward" in out["lstm_step_backward"]
 
 
+@pytest.mark.slow
 def test_sequence_and_model_bugs_cost_their_items(tmp_path, course):
     _, lost, out = grade(tmp_path, course, LSTM_LAYER_ITEMS, edits=[C_NOT_CHAINED, LSTM_H0_TANH])
     assert lost == {"lstm_backward", "lstm_captioning_loss"}, out

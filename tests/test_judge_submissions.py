@@ -7,27 +7,14 @@ import shutil
 
 import pytest
 
+from helpers_grading import make_submission
+
 from coursekit.judge import judge_submission
-from coursekit.judge.codedir import strip_solutions
 
 FAST_ITEMS = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
               "word_embedding_forward", "word_embedding_backward", "captioning_loss",
               "captioning_gradients"]
 # The first sandbox uid tried (the sandbox leases uids machine-wide, so any hint is safe).
-SLOT = 6
-STUDENT = ["cs231n/rnn_layers.py", "cs231n/classifiers/rnn.py"]
-
-
-def make_submission(tmp_path, course, edit=None, strip=False):
-    sub = tmp_path / "sub"
-    for rel in STUDENT:
-        text = (course.assignment_dir("source") / rel).read_text()
-        text = strip_solutions(text) if strip else text
-        if edit:
-            text = edit(rel, text)
-        (sub / rel).parent.mkdir(parents=True, exist_ok=True)
-        (sub / rel).write_text(text)
-    return sub
 
 
 def scores(result):
@@ -41,30 +28,29 @@ def replace_once(text, old, new):
 
 @pytest.fixture(scope="module")
 def reference_result(tmp_path_factory, course):
-    """The reference graded one call at a time (cores=1, the default)."""
-    return judge_submission(make_submission(tmp_path_factory.mktemp("ref"), course), config=course,
-                            slot=SLOT)
+    """The reference graded one call at a time (early_trainings=0, the default)."""
+    return judge_submission(make_submission(tmp_path_factory.mktemp("ref") / "sub", course), config=course)
 
 
 def test_reference_full_marks(reference_result, course):
     result = reference_result
     assert "internal_errors" not in result.extra_data
-    full = {**course.kit["points"], **course.kit["extra_credit"]}
+    full = {**course.points.required, **course.points.extra_credit}
     assert scores(result) == {k: float(v) for k, v in full.items()}, \
         {t.name: t.output for t in result.tests if t.score < full[t.name]}
     assert result.score == sum(full.values())   # required + extra credit
     assert result.extra_data["overfit"]["final_loss"] < 0.1
     assert result.extra_data["lstm_overfit"]["final_loss"] < 0.5
     assert result.extra_data["isolation"]
-    required, extra = sum(course.kit["points"].values()), sum(course.kit["extra_credit"].values())
+    required, extra = sum(course.points.required.values()), sum(course.points.extra_credit.values())
     assert result.output == (f"Hidden test suite: {required} / {required}, extra credit {extra} / {extra}. "
                              "All tests passed, extra credit included.")
 
 
-def test_two_cores_grade_the_reference_the_same(reference_result, tmp_path, course):
-    """cores=2: the overfit trainings run early in dedicated workers; same verdicts, same
+def test_an_early_training_grades_the_reference_the_same(reference_result, tmp_path, course):
+    """early_trainings=1: the overfit trainings run early in dedicated workers; same verdicts, same
     trained parameters (the judge-recomputed final losses are identical)."""
-    result = judge_submission(make_submission(tmp_path, course), config=course, slot=SLOT, cores=2)
+    result = judge_submission(make_submission(tmp_path / "sub", course), config=course, early_trainings=1)
     assert "internal_errors" not in result.extra_data
     assert scores(result) == scores(reference_result)
     for key in ("overfit", "lstm_overfit"):
@@ -73,7 +59,7 @@ def test_two_cores_grade_the_reference_the_same(reference_result, tmp_path, cour
 
 
 def test_stubs_score_zero_with_one_message_each(tmp_path, course):
-    result = judge_submission(make_submission(tmp_path, course, strip=True), config=course, slot=SLOT, items=FAST_ITEMS)
+    result = judge_submission(make_submission(tmp_path / "sub", course, strip=True), config=course, items=FAST_ITEMS)
     assert result.score == 0
     for t in result.tests:
         assert "not implemented" in t.output, t.output
@@ -86,9 +72,9 @@ def test_injected_bugs_lose_points_on_their_item_only(tmp_path, course):
                                 "dWx, dWh, db = dWx + dWx_t, dWh_t, db + db_t\n    dh0 = dprev_h\n    ### END SOLUTION\n    return dx, dh0, dWx, dWh, db\n\n\ndef word")
         return replace_once(text, "h0, proj_cache = affine_forward(features, W_proj, b_proj)\n",
                             "h0, proj_cache = affine_forward(features, W_proj, b_proj)\n        h0 = np.tanh(h0)\n")
-    result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT, items=FAST_ITEMS)
+    result = judge_submission(make_submission(tmp_path / "sub", course, edit), config=course, items=FAST_ITEMS)
     got = scores(result)
-    lost = {k for k, v in got.items() if v < course.kit["points"][k]}
+    lost = {k for k, v in got.items() if v < course.points.required[k]}
     assert lost == {"rnn_backward", "captioning_loss", "captioning_gradients"}, got
     out = {t.name: t.output for t in result.tests}
     assert "not summed over time" in out["rnn_backward"]
@@ -121,9 +107,9 @@ def test_correct_variant_full_marks(tmp_path, course):
         blocks = list(re.finditer(r"### BEGIN SOLUTION\n.*?    ### END SOLUTION\n", text, re.S))
         text = text[:blocks[1].start()] + "### BEGIN SOLUTION" + VARIANT_STEP_BACK + "    ### END SOLUTION\n" + text[blocks[1].end():]
         return text[:blocks[0].start()] + "### BEGIN SOLUTION" + VARIANT_STEP + "    ### END SOLUTION\n" + text[blocks[0].end():]
-    result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT, items=FAST_ITEMS)
+    result = judge_submission(make_submission(tmp_path / "sub", course, edit), config=course, items=FAST_ITEMS)
     assert "internal_errors" not in result.extra_data
-    assert scores(result) == {k: float(course.kit["points"][k]) for k in FAST_ITEMS}, \
+    assert scores(result) == {k: float(course.points.required[k]) for k in FAST_ITEMS}, \
         {t.name: t.output for t in result.tests if t.score < t.max_score}
 
 
@@ -139,10 +125,10 @@ def test_substituted_runs_never_show_student_text(tmp_path, course):
                             "    hs, step_caches = [], []\n    prev_h = h0\n"
                             f"    if type(rnn_step_forward).__name__ != 'function':\n"
                             f"        print('{secret}'); raise ValueError('{secret}')\n")
-    result = judge_submission(make_submission(tmp_path, course, edit), config=course, slot=SLOT,
+    result = judge_submission(make_submission(tmp_path / "sub", course, edit), config=course,
                               items=["rnn_step_forward", "rnn_forward"])
     got = scores(result)
-    assert got["rnn_step_forward"] == 0 and got["rnn_forward"] < course.kit["points"]["rnn_forward"]
+    assert got["rnn_step_forward"] == 0 and got["rnn_forward"] < course.points.required["rnn_forward"]
     for t in result.tests:
         assert secret not in t.output
     assert "bias" in {t.name: t.output for t in result.tests}["rnn_step_forward"]

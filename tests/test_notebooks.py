@@ -22,8 +22,8 @@ from coursekit import config
 
 COURSE = config.load()
 SOURCE_DIR = COURSE.assignment_dir("source")
-NOTEBOOKS = COURSE.kit["notebooks"]
-KIT_POINTS = {**COURSE.kit["points"], **COURSE.kit.get("extra_credit", {})}
+NOTEBOOKS = COURSE.notebooks
+KIT_POINTS = {**COURSE.points.required, **COURSE.points.extra_credit}
 
 # The dataset the notebooks run on: the embedded one (offline), unless $CS231N_DATA_DIR names
 # another copy (e.g. the real COCO download); cs231n.coco_utils honours the same variable.

@@ -5,7 +5,6 @@ Expected values, seeds and thresholds: /work/shared/reference/assignment-facts.m
 import numpy as np
 import pytest
 
-from coursekit.reference import submodule
 
 # Error orders of the original notebooks ("you should see errors on the order of e-8 or less"):
 # rel_error must stay below ORDER_OF_MAGNITUDE * order (a wrong gradient is off by far more).
@@ -37,14 +36,6 @@ def lin(lo, hi, *shape):
     return np.linspace(lo, hi, num=int(np.prod(shape))).reshape(*shape)
 
 
-@pytest.fixture(scope="module")
-def L(ref):
-    return submodule(ref, "rnn_layers")
-
-
-@pytest.fixture(scope="module")
-def gc(ref):
-    return submodule(ref, "gradient_check")
 
 
 def numeric_grads(gc, f, inputs, dout):

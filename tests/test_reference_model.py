@@ -23,10 +23,6 @@ def rnn_mod(ref):
     return submodule(ref, "classifiers.rnn")
 
 
-@pytest.fixture(scope="module")
-def gc(ref):
-    return submodule(ref, "gradient_check")
-
 
 @pytest.fixture(scope="module")
 def optim(ref):

@@ -30,10 +30,6 @@ def coco(ref):
     return submodule(ref, "coco_utils")
 
 
-@pytest.fixture(scope="module")
-def gc(ref):
-    return submodule(ref, "gradient_check")
-
 
 @pytest.fixture(scope="module")
 def image_utils(ref):

@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-from test_grading_helpers import notebook_json
+from helpers_grading import notebook_json
 
 from coursekit.report.answers import answers_for, answers_markdown, extract_answers
 from coursekit.report.feedback import render_feedback
@@ -60,7 +60,7 @@ def _sections(html: str) -> list[tuple[str, str]]:
 
 
 def test_feedback_page_leads_with_failing_tests_points_and_hints(course):
-    html = render_feedback(sample_result(course.kit))
+    html = render_feedback(sample_result(course))
     assert "<title>Feedback: alice_hw3</title>" in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     sections = _sections(html)
@@ -79,14 +79,14 @@ def test_feedback_page_leads_with_failing_tests_points_and_hints(course):
 
 
 def test_feedback_page_has_no_sandbox_jargon(course):
-    result = sample_result(course.kit)
+    result = sample_result(course)
     assert result.extra_data["isolation"] == "bwrap"
     text = re.sub(r"<[^>]+>", " ", render_feedback(result)).lower()
     assert not [w for w in SANDBOX_WORDS if w in text]
 
 
 def test_failing_checks_highlighted_with_cases_line_and_quoted_text(course):
-    html = render_feedback(sample_result(course.kit))
+    html = render_feedback(sample_result(course))
     section = html[html.index('id="test-rnn_forward"'):html.index('id="test-overfit"')]
     fails = re.findall(r'<li class="check fail">', section)
     assert len(fails) == 1                                 # two identical failures, one line
@@ -101,7 +101,7 @@ def test_failing_checks_highlighted_with_cases_line_and_quoted_text(course):
 
 
 def test_overfit_chart_draws_threshold_and_divergence_without_bridging(course):
-    html = render_feedback(sample_result(course.kit))
+    html = render_feedback(sample_result(course))
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     student = re.findall(r'<polyline class="student"[^>]* points="([^"]+)"', svg)
     assert [len(p.split()) for p in student] == [3]        # 80, 20, 9 then NaN: nothing bridged
@@ -122,7 +122,7 @@ def test_feedback_without_curve_or_checks():
 
 
 def test_import_error_banner_once_at_the_top(course):
-    result = sample_result(course.kit)
+    result = sample_result(course)
     result.import_errors = [{"file": "cs231n/classifiers/rnn.py", "line": 3, "text": "import foo",
                              "message": "ModuleNotFoundError: No module named 'foo'\n" + FORGED}]
     html = render_feedback(result)
@@ -174,14 +174,14 @@ def test_review_sheets_side_by_side_and_escaped(course):
     assert [(r["submission"], r["question"]) for r in rows] == [("alice", "q1"), ("bob", "q1")]
     assert rows[0]["answer"].startswith("'=")                          # formula defused
     assert rows[1]["answer"] == EVIL
-    grades = list(csv.DictReader(io.StringIO(grades_csv(results, course.kit))))
+    grades = list(csv.DictReader(io.StringIO(grades_csv(results, course))))
     assert [g["submission"] for g in grades] == ["alice", "bob"]
     assert grades[0]["rnn_step_forward"] == "5" and grades[0]["extra_credit"] == "1"
     assert grades[0]["sample"] == ""                                   # test without a result
 
 
-def test_crashed_result_rows():
+def test_crashed_result_rows(course):
     r = res.GradingResult.crashed("x", "the .zip has an absolute path (/etc/a)", max_score=70)
     html = render_feedback(r)
     assert "Not graded" in html and "/etc/a" in html and "<title>Feedback: x</title>" in html
-    assert "error: the .zip has an absolute path" in grades_csv([r], {"points": {"a": 70}})
+    assert "error: the .zip has an absolute path" in grades_csv([r], course)

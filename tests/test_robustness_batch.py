@@ -98,7 +98,7 @@ def test_hundred_submissions_with_hangs_and_crashes(course, small_root, tmp_path
                    cwd=tmp_path, timeout=1800)
     print(f"\n100-submission batch: {time.monotonic() - start:.0f} s")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    _check_rows(tmp_path / "out", subs, course.kit["points"][ITEM])
+    _check_rows(tmp_path / "out", subs, course.points.required[ITEM])
 
 
 def test_batch_killed_midway_and_rerun_loses_nothing(course, small_root, tmp_path):
@@ -123,7 +123,7 @@ def test_batch_killed_midway_and_rerun_loses_nothing(course, small_root, tmp_pat
     rerun = H.grade(list(subs), out, jobs=2, items=[ITEM], env=_env(small_root), cwd=tmp_path,
                     timeout=1800)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
-    _check_rows(out, subs, course.kit["points"][ITEM])
+    _check_rows(out, subs, course.points.required[ITEM])
 
 
 def test_a_hostile_submission_cannot_lower_the_score_of_the_one_beside_it(course, tmp_path):
@@ -140,7 +140,7 @@ def test_a_hostile_submission_cannot_lower_the_score_of_the_one_beside_it(course
                    timeout=1800)
     assert proc.returncode == 0, proc.stderr[-2000:]
     results = H.results_by_source(tmp_path / "out")
-    full = H.item_points(course.kit)
+    full = H.item_points(course)
     tests = H.by_item(results[str(correct.absolute())])
     scores = {name: test.score for name, test in tests.items()}
     lost = {item: (scores.get(item), points) for item, points in full.items()

@@ -231,12 +231,22 @@ def test_forged_replies_kill_the_worker_not_the_judge(worker, raw, reason):
     assert not worker.alive
 
 
+# What kill(getppid(), SIGKILL) gives inside a worker, by isolation level: under bwrap the parent
+# is the namespace's init, which ignores signals from inside (the call returns); under the
+# setuid levels the judge runs as another uid, so the kill is refused.
+KILL_PARENT_REFUSED_WITH = {"bwrap": None, "setuid": "PermissionError", "setuid-perms": "PermissionError"}
+
+
 def test_killing_the_parent_does_not_kill_the_judge(worker):
-    try:  # under bwrap the parent is the namespace's init, immune to signals from inside
+    if worker.isolation not in KILL_PARENT_REFUSED_WITH:
+        pytest.skip(f"{worker.isolation} runs the worker as the judge's own uid (no defence here)")
+    try:
         worker.call("attack:kill_parent")
-    except (StudentError, WorkerDied):
-        pass
-    os.kill(os.getpid(), 0)  # still here
+        refused = None
+    except StudentError as exc:
+        refused = exc.type_name
+    assert refused == KILL_PARENT_REFUSED_WITH[worker.isolation]
+    assert worker.call("numpy:add", 1, 2) == 3       # the worker, and the judge, carry on
 
 
 def test_monkeypatching_numpy_in_the_worker_does_not_reach_the_judge(worker):

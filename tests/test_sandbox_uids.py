@@ -56,8 +56,7 @@ def code(tmp_path):
 def spare_pool(course):
     """(base, size) of a uid range outside the kit's pool: lease tests never take a uid a
     real worker could want."""
-    base = int(course.kit.get("sandbox_uid_base", DEFAULT_UID_BASE))
-    size = int(course.kit.get("sandbox_uid_pool", uids.DEFAULT_POOL_SIZE))
+    base, size = course.sandbox.uid_base, course.sandbox.uid_pool
     return base + size + 100, 3
 
 

@@ -45,7 +45,7 @@ def variants(course, tmp_path_factory):
 
 
 def _doc(course, name, folder):
-    return Document(name, joined_text(folder, course.kit["student_files"]))
+    return Document(name, joined_text(folder, course.student_files))
 
 
 def test_copies_score_high_and_independent_solutions_clearly_lower(course, variants):
@@ -53,7 +53,7 @@ def test_copies_score_high_and_independent_solutions_clearly_lower(course, varia
     docs.append(Document("copy_of_loops", _renamed(docs[0].text)))
     docs.append(_doc(course, "reference", course.assignment_dir("solutions")))
     docs.append(Document("copy_of_reference", _renamed(docs[-1].text)))
-    handout = joined_text(course.assignment_dir("release"), course.kit["student_files"])
+    handout = joined_text(course.assignment_dir("release"), course.student_files)
     pairs = {frozenset((p.a.name, p.b.name)): p.similarity for p in compare_all(docs, [handout])}
     assert pairs[frozenset(("loops", "copy_of_loops"))] >= COPY_AT_LEAST
     assert pairs[frozenset(("reference", "copy_of_reference"))] >= COPY_AT_LEAST
@@ -62,7 +62,7 @@ def test_copies_score_high_and_independent_solutions_clearly_lower(course, varia
 
 
 def test_handout_stubs_do_not_count(course):
-    handout = joined_text(course.assignment_dir("release"), course.kit["student_files"])
+    handout = joined_text(course.assignment_dir("release"), course.student_files)
     docs = [Document("a", handout), Document("b", handout + "\n")]
     assert compare_all(docs, [handout])[0].similarity == 0
 

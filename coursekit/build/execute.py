@@ -9,13 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..sandbox.isolation import SINGLE_THREAD_ENV
 from . import nbio
 from .errors import BuildError
 
 KERNEL_ENV = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
+    **SINGLE_THREAD_ENV,
     "PYTHONHASHSEED": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",

@@ -47,7 +47,7 @@ def transform_file(src: Path, rel: Path, pipeline, nbgrader_config) -> bytes:
 
 def write_files(course, out_dir: Path, pipeline) -> list[Path]:
     src_dir = course.assignment_dir("source")
-    rels = source_files(src_dir, list(course.kit["notebooks"]))
+    rels = source_files(src_dir, list(course.notebooks))
     for rel in rels:
         dest = out_dir / rel
         dest.parent.mkdir(parents=True, exist_ok=True)

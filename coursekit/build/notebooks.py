@@ -24,7 +24,7 @@ def stage_notebooks(course, staging: Path) -> Path:
     dest = staging / "source" / course.assignment
     dest.mkdir(parents=True)
     check = CheckRegions(course.nbgrader)
-    for name in course.kit["notebooks"]:
+    for name in course.notebooks:
         path = src / name
         if not path.is_file():
             raise BuildError(f"notebook {path} is missing (listed in KIT['notebooks'])")
@@ -86,14 +86,14 @@ def generate(course, staging: Path, db_url: str, release_dir: Path, solutions_di
     into solutions_dir; returns the solution notebook paths."""
     from nbgrader.converters import GenerateAssignment, GenerateSolution
 
-    SetGradePoints(course.kit)(stage_notebooks(course, staging), course.kit["notebooks"])
+    SetGradePoints(course)(stage_notebooks(course, staging), course.notebooks)
     cfg = nbgrader_config(course, staging, db_url)
     _run(GenerateAssignment, cfg)
     _run(GenerateSolution, cfg)
     remove_markers = RemoveMarkerLines(course.nbgrader)
     assert_clean = AssertNoMarkers(course.nbgrader)
     written = []
-    for name in course.kit["notebooks"]:
+    for name in course.notebooks:
         student = nbio.read(staging / "release" / course.assignment / name)
         for index, cell in enumerate(student.cells):
             assert_clean(cell.source, f"release {name} cell {index}")

@@ -38,13 +38,12 @@ overfit draw (np.random.seed(231); load_coco_data(max_train=50), i.e.
 np.random.randint(num_train_captions, size=50)) picks captions of 50 distinct images: two
 differently worded captions of one image among the 50 would put a floor under the loss.
 """
-import os
+from coursekit.sandbox.isolation import use_single_thread_blas
 
 # Float results of BLAS (the fc7 projection, the PCA) depend on its thread count: run it
 # single-threaded unless told otherwise, so that `coursekit data` and the tests (whose
 # conftest does the same) write byte-identical files. Effective only before numpy loads.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+use_single_thread_blas()
 
 from .generate import GENERATOR_VERSION, DatasetError, GenerationResult, generate, manifest_matches  # noqa: E402
 

@@ -17,13 +17,13 @@ def _settings(args):
     from coursekit.config import load
 
     course = load()
-    ds = course.kit.get("dataset", {})
-    out = Path(args.out) if args.out else course.root / ds.get("embedded_dir", "datasets/embedded")
+    ds = course.dataset
+    out = Path(args.out) if args.out else course.embedded_dataset
     kwargs = {
-        "seed": args.seed if args.seed is not None else ds.get("seed", 0),
-        "num_train_images": ds.get("num_train_images", 2000),
-        "num_val_images": ds.get("num_val_images", 500),
-        "captions_per_image": ds.get("captions_per_image", 5),
+        "seed": args.seed if args.seed is not None else ds.seed,
+        "num_train_images": ds.num_train_images,
+        "num_val_images": ds.num_val_images,
+        "captions_per_image": ds.captions_per_image,
     }
     return out, kwargs
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from coursekit.fileio import write_atomic
+
 PNG_COMPRESSION = 6
 
 
@@ -30,10 +32,8 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write through a temporary name, then rename (no half-written file under the real name)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Atomically (no half-written file under the real name)."""
+    write_atomic(path, data)
 
 
 def write_text_lines(path: Path, lines: list[str]) -> None:

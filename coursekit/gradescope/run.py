@@ -15,11 +15,10 @@ from ..report.results import GradingResult
 ROOT_ENV = "AUTOGRADER_ROOT"
 
 
-def pick_source(submission: Path, kit: dict) -> Path:
+def pick_source(submission: Path, settings) -> Path:
     """The submission folder, or the single .zip inside it when that is all it holds."""
     if submission.is_dir():
-        needed = list(kit["student_files"]) + list(kit.get("notebooks", []))
-        if not any(os.path.lexists(submission / rel) for rel in needed):
+        if not any(os.path.lexists(submission / rel) for rel in settings.needed_files):
             zips = [p for p in submission.iterdir() if p.suffix.lower() == ".zip" and p.is_file()]
             if len(zips) == 1:
                 return zips[0]
@@ -29,7 +28,6 @@ def pick_source(submission: Path, kit: dict) -> Path:
 def grade(root: Path) -> GradingResult:
     from ..config import load
     from ..grading.pipeline import GradeOptions, grade_submission
-    from ..grading.slots import SlotPool
 
     results = root / "results"
     try:
@@ -38,10 +36,9 @@ def grade(root: Path) -> GradingResult:
         result = GradingResult.crashed("submission", f"autograder configuration error ({exc})")
         result.write_json(results / "results.json")
         return result
-    opts = GradeOptions(kit=course.kit)
-    source = pick_source(root / "submission", course.kit)
-    with SlotPool().claim() as slot:
-        return grade_submission(source, "submission", results, opts, slot=slot)
+    opts = GradeOptions(settings=course)
+    source = pick_source(root / "submission", course)
+    return grade_submission(source, "submission", results, opts)
 
 
 def main(argv: list[str] | None = None) -> int:

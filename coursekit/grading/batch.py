@@ -24,7 +24,7 @@ from .manual import manual_points
 from .outputs import PRIVATE, private_dir, write_text
 from .pipeline import GradeOptions, grade_submission, load_complete
 from .progress import Progress
-from .slots import SlotPool, cores_per_submission
+from .jobs import concurrent_submissions, early_trainings
 
 MANIFEST = "manifest.json"
 BATCH_FILES = {"grades.csv", "review.html", "review.csv", "canvas_grades.csv", MANIFEST, PRIVATE}
@@ -75,31 +75,29 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
                 progress: Progress | None = None, force: bool = False,
                 questions: list[dict] | None = None) -> BatchSummary:
     """`jobs` is the CPU budget: min(jobs, submissions to grade) are graded at once, each
-    with max(1, jobs // that number) cores (see slots.cores_per_submission). `questions` is
+    with max(1, jobs // that number) cores (see jobs.py). `questions` is
     report.answers.question_catalogue (for review.html)."""
     out.mkdir(parents=True, exist_ok=True)
     names = assign_names(sources, out)
-    keys = {src: grade_key(src, opts.kit, opts.fingerprint) for src in dict.fromkeys(sources)}
+    keys = {src: grade_key(src, opts.settings, opts.fingerprint) for src in dict.fromkeys(sources)}
     todo = [(src, names[src]) for src in keys
             if force or load_complete(out / names[src], keys[src]) is None]
     skipped = len(keys) - len(todo)
     progress = progress or Progress(len(todo))
-    slots = SlotPool()
-    concurrent = max(1, min(jobs, len(todo)))
-    opts = replace(opts, cores=cores_per_submission(jobs, concurrent))
+    concurrent = concurrent_submissions(jobs, len(todo))
+    opts = replace(opts, early_trainings=early_trainings(jobs, concurrent))
 
     def work(item: tuple[Path, str]) -> GradingResult:
         src, name = item
-        with slots.claim() as slot:
-            result = grade_submission(src, name, out / name, opts, slot=slot,
-                                      log_dir=private_dir(out, name), key=keys[src])
+        result = grade_submission(src, name, out / name, opts, log_dir=private_dir(out, name),
+                                  key=keys[src])
         progress.advance(name, result.error is not None)
         return result
 
     with ThreadPoolExecutor(max_workers=concurrent) as pool:
         results = list(pool.map(work, todo))
     progress.finish(skipped)
-    all_results, manual, warnings = write_sheets(out, opts.kit, questions or [])
+    all_results, manual, warnings = write_sheets(out, opts.settings, questions or [])
     return BatchSummary(graded=len(results), skipped=skipped,
                         crashed=sum(r.error is not None for r in results), results=all_results,
                         manual=manual, warnings=warnings)
@@ -115,7 +113,7 @@ def completed_results(out: Path) -> list[GradingResult]:
     return results
 
 
-def write_sheets(out: Path, kit: dict, questions: list[dict] | None = None
+def write_sheets(out: Path, settings, questions: list[dict] | None = None
                  ) -> tuple[list[GradingResult], dict, list[str]]:
     """Rebuild review.csv (keeping TAs' points and comments), review.html and grades.csv
     (with the manual points); returns (results, manual points, warnings)."""
@@ -123,25 +121,25 @@ def write_sheets(out: Path, kit: dict, questions: list[dict] | None = None
     qs = review.questions_from(questions or [], results)
     rows = review.build_rows(results, qs)
     review.merge_previous(rows, review.read_review_csv(out / "review.csv"))
-    manual, warnings = manual_points(rows, kit)
+    manual, warnings = manual_points(rows, settings)
     write_text(out / "review.csv", review.review_csv(rows))
     write_text(out / "review.html", review.review_html(rows, qs))
-    write_text(out / "grades.csv", grades_csv(results, kit, manual))
+    write_text(out / "grades.csv", grades_csv(results, settings, manual))
     return results, manual, warnings
 
 
-def write_canvas(out: Path, kit: dict, roster: list[dict], summary: BatchSummary) -> list[str]:
+def write_canvas(out: Path, settings, roster: list[dict], summary: BatchSummary) -> list[str]:
     """DIR/canvas_grades.csv from the batch's totals; roster names are matched as given or
     sanitised like the output folders. Returns warnings."""
     from ..report.sheets import grades_rows
     from .export import CANVAS_FILE, canvas_csv
 
-    rows = grades_rows(summary.results, kit, summary.manual)
+    rows = grades_rows(summary.results, settings, summary.manual)
     totals = {r["submission"]: r["total"] for r in rows}
     for student in roster:
         if student["submission"] not in totals and sanitise(student["submission"]) in totals:
             student["submission"] = sanitise(student["submission"])
-    total_max = float(sum(kit.get("points", {}).values()) + sum(kit.get("manual_points", {}).values()))
-    text, warnings = canvas_csv(roster, totals, total_max, kit.get("assignment", "assignment"))
+    total_max = settings.points.max_score + settings.points.manual_max
+    text, warnings = canvas_csv(roster, totals, total_max, settings.assignment)
     write_text(out / CANVAS_FILE, text)
     return warnings

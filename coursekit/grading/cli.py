@@ -66,10 +66,10 @@ def run(args) -> int:
         course = load()
     except ConfigError as exc:
         return _usage_error(str(exc))
-    unknown = sorted(set(args.items or []) - set(item_points(course.kit)))
+    unknown = sorted(set(args.items or []) - set(item_points(course)))
     if unknown:
         return _usage_error(f"unknown item(s) {', '.join(unknown)}; the items are: "
-                            + ", ".join(item_points(course.kit)))
+                            + ", ".join(item_points(course)))
     roster = None
     if args.roster:
         from .export import RosterError, read_roster
@@ -87,17 +87,17 @@ def _grade(course, sources, args, roster) -> int:
     from .gradekey import course_fingerprint
     from .pipeline import GradeOptions
 
-    opts = GradeOptions(kit=course.kit, judge_cmd=shlex.split(args.judge_cmd) if args.judge_cmd else None,
+    opts = GradeOptions(settings=course, judge_cmd=shlex.split(args.judge_cmd) if args.judge_cmd else None,
                         timeout=args.timeout, items=args.items,
-                        fingerprint=course_fingerprint(course.kit, course.dir("autograder"), args.items))
+                        fingerprint=course_fingerprint(course, course.dir("autograder"), args.items))
     questions = question_catalogue(course.assignment_dir("release"), course.assignment_dir("solutions"),
-                                   course.kit.get("notebooks", []), course.kit.get("manual_points", {}))
+                                   course.notebooks, course.points.manual)
     out = Path(args.out)
     summary = grade_batch(sources, out, opts, jobs=args.jobs, force=args.force, questions=questions)
     warnings = list(summary.warnings)
     if roster is not None:
-        warnings += write_canvas(out, course.kit, roster, summary)
-    print(score_table(summary.results, course.kit, summary.manual))
+        warnings += write_canvas(out, course, roster, summary)
+    print(score_table(summary.results, course, summary.manual))
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"{len(summary.results)} result(s) in {out}: grades.csv, review.html, review.csv"

@@ -43,22 +43,22 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def course_fingerprint(kit: dict, suite_dir: Path, items: list[str] | None = None) -> str:
+def course_fingerprint(settings, suite_dir: Path, items: list[str] | None = None) -> str:
     """Everything but the submission that decides a result."""
     parts = {"suite": tree_digest(suite_dir), "version": __version__,
-             "points": kit.get("points", {}), "extra_credit": kit.get("extra_credit", {}),
-             "feedback": kit.get("feedback", {}), "items": sorted(items) if items else None}
+             "points": dict(settings.points.required), "extra_credit": dict(settings.points.extra_credit),
+             "feedback": settings.feedback.as_dict(), "items": sorted(items) if items else None}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def submission_digest(source: Path, kit: dict) -> str:
+def submission_digest(source: Path, settings) -> str:
     """Digest of the files grading takes from `source`; for an upload that cannot be unpacked,
     of the reason, its size and modification time (so a replaced upload is tried again)."""
     from .unpack import SubmissionError, prepare
 
     with tempfile.TemporaryDirectory(prefix="ck-key-") as tmp:
         try:
-            return tree_digest(prepare(Path(source), Path(tmp) / "sub", kit).path)
+            return tree_digest(prepare(Path(source), Path(tmp) / "sub", settings).path)
         except SubmissionError as exc:
             try:
                 st = os.stat(source)
@@ -68,5 +68,5 @@ def submission_digest(source: Path, kit: dict) -> str:
             return hashlib.sha256(f"unreadable:{exc}:{seen}".encode()).hexdigest()
 
 
-def grade_key(source: Path, kit: dict, fingerprint: str) -> str:
-    return hashlib.sha256(f"{submission_digest(source, kit)}:{fingerprint}".encode()).hexdigest()
+def grade_key(source: Path, settings, fingerprint: str) -> str:
+    return hashlib.sha256(f"{submission_digest(source, settings)}:{fingerprint}".encode()).hexdigest()

@@ -1,6 +1,6 @@
 """Run the trusted judge for one prepared submission in its own process, DMOJ style.
 
-`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --slot N --cores K [--items ID...]` grades
+`python -m coursekit.judge SUBMISSION_DIR RESULT_JSON --early-trainings K [--items ID...]` grades
 and writes a result JSON. Its log is private (mode 0600): it may show hidden-test details.
 This outer step owns the outcome: if the judge fails, times out, or writes nothing or invalid
 JSON, the result is a "crashed" one with a plain reason. The judge command can be replaced
@@ -8,7 +8,6 @@ JSON, the result is a "crashed" one with a plain reason. The judge command can b
 """
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shlex
@@ -19,14 +18,12 @@ import time
 from pathlib import Path
 
 from ..report.results import GradingResult
+from ..sandbox.isolation import SINGLE_THREAD_ENV, die_with_parent
 from .outputs import open_private_log
 
 JUDGE_ENV = "COURSEKIT_JUDGE_CMD"
-# Judge-side numpy runs single-threaded unless the caller says otherwise: a submission's
-# cores are for its sandbox workers (which run single-threaded too), and idle OpenBLAS
-# threads spin on the cores the workers need.
-JUDGE_THREAD_ENV = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-_PR_SET_PDEATHSIG = 1
+# The judge process gets SINGLE_THREAD_ENV unless the caller says otherwise: a submission's
+# cores are for its sandbox workers, and idle OpenBLAS threads spin on the cores they need.
 
 
 def default_judge_cmd() -> list[str]:
@@ -36,33 +33,27 @@ def default_judge_cmd() -> list[str]:
     return [sys.executable, "-m", "coursekit.judge"]
 
 
-def judge_timeout(limits: dict) -> float:
-    """Generous wall clock for the whole judge process: the worker's budget plus a margin."""
-    wall = float(limits.get("wall_seconds", 300))
+def judge_timeout(limits) -> float:
+    """The judge process's wall clock, derived from the submission's time limit (which the
+    judge's Session enforces): that budget plus a margin for start-up and reporting."""
+    wall = float(limits.wall_seconds)
     return wall + max(60.0, 0.5 * wall)
 
 
-def _die_with_parent() -> None:     # runs in the child between fork and exec
-    try:
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except Exception:
-        pass
-
-
-def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str, slot: int,
+def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str,
               timeout: float, max_score: float, judge_cmd: list[str] | None = None,
-              env: dict | None = None, cores: int = 1,
+              env: dict | None = None, early_trainings: int = 0,
               items: list[str] | None = None) -> GradingResult:
     """Grade `sub_dir` with the judge; always returns a GradingResult (crashed on failure)."""
-    cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json), "--slot", str(slot),
-           "--cores", str(max(1, int(cores)))] + (["--items", *items] if items else [])
+    cmd = [*(judge_cmd or default_judge_cmd()), str(sub_dir), str(result_json),
+           "--early-trainings", str(early_trainings)] + (["--items", *items] if items else [])
     start = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open_private_log(log_path) as log:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True, preexec_fn=_die_with_parent,
-                                    env={**JUDGE_THREAD_ENV, **os.environ, **(env or {})})
+                                    start_new_session=True, preexec_fn=die_with_parent,
+                                    env={**SINGLE_THREAD_ENV, **os.environ, **(env or {})})
         except OSError as exc:
             return _crashed(name, f"the grader could not be started ({exc})", start, max_score)
         try:

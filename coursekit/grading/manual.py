@@ -1,6 +1,6 @@
 """Manual points from review.csv (filled in by TAs) for grades.csv.
 
-Only questions of KIT["manual_points"] count. A cell that is not a number between 0 and the
+Only questions of settings.points.manual count. A cell that is not a number between 0 and the
 question's points is ignored with a warning naming the row.
 """
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 from ..report.review import ReviewRow
 
 
-def manual_points(rows: list[ReviewRow], kit: dict) -> tuple[dict[str, dict[str, float]], list[str]]:
+def manual_points(rows: list[ReviewRow], settings) -> tuple[dict[str, dict[str, float]], list[str]]:
     """({submission: {grade_id: points}}, warnings) from the merged review rows."""
-    limits = kit.get("manual_points", {})
+    limits = settings.points.manual
     given: dict[str, dict[str, float]] = {}
     warnings = []
     for row in rows:

@@ -8,44 +8,19 @@ an internal error's traceback) go to DIR/_private/<submission>/, mode 0700 / 060
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from ..fileio import write_atomic
 
 PRIVATE = "_private"          # sanitised submission names never start with "_"
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
 
-def current_umask() -> int:
-    """The process umask, read without changing it (Linux /proc; else set-and-restore)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    old = os.umask(0o022)
-    os.umask(old)
-    return old
-
-
 def write_text(path: Path, text: str, *, private: bool = False) -> None:
     """Write `text` atomically (temp file + rename). The file gets 0666 minus the umask, or
     0600 when `private`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, PRIVATE_FILE_MODE if private else 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text, mode=PRIVATE_FILE_MODE if private else None)
 
 
 def private_dir(out: Path, name: str) -> Path:

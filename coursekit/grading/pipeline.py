@@ -9,7 +9,6 @@ The stored result (result.full.json, written last) carries the key it was graded
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 from ..report.answers import answers_for, answers_markdown
 from ..report.feedback import render_feedback
 from ..report.results import GradingResult
+from ..settings import Settings
+from .jobs import machine_early_trainings
 from .judge_runner import judge_timeout, run_judge
 from .outputs import private_dir, write_text
 from .policy import apply_course_policy
@@ -33,44 +34,43 @@ INTERNAL_ERROR = "internal-error.txt"
 
 @dataclass
 class GradeOptions:
-    kit: dict
+    settings: Settings                        # coursekit.config.load()
     judge_cmd: list[str] | None = None        # default: python -m coursekit.judge
-    timeout: float | None = None              # default: from KIT limits
+    timeout: float | None = None              # default: judge_timeout(settings.limits)
     unpack_limits: dict = field(default_factory=dict)
     judge_env: dict = field(default_factory=dict)
-    cores: int | None = None                  # CPU cores per submission; None: all of them
+    # overfit trainings the judge starts early, each in its own process (default: every
+    # core of the machine but one, for a submission graded alone)
+    early_trainings: int = field(default_factory=machine_early_trainings)
     items: list[str] | None = None            # grade only these test ids (None: all)
     fingerprint: str = ""                     # gradekey.course_fingerprint of the course
 
     @property
-    def judge_cores(self) -> int:
-        return max(1, self.cores if self.cores is not None else (os.cpu_count() or 1))
-
-    @property
     def max_score(self) -> float:
-        return float(sum(self.kit.get("points", {}).values()))
+        return self.settings.points.max_score
 
 
 def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: GradeOptions,
-                    slot: int = 0) -> GradingResult:
+) -> GradingResult:
     """Unpack `src` into the private folder `work` and judge it; always returns a result."""
     start = time.monotonic()
     try:
-        prepared = prepare(src, work / "submission", opts.kit, limits=opts.unpack_limits)
+        prepared = prepare(src, work / "submission", opts.settings, limits=opts.unpack_limits)
     except SubmissionError as exc:
         return GradingResult.crashed(name, str(exc), execution_time=time.monotonic() - start,
                                      max_score=opts.max_score)
-    timeout = opts.timeout or judge_timeout(opts.kit.get("limits", {}))
-    result = run_judge(prepared.path, work / "judge-result.json", log_path, name=name, slot=slot,
+    timeout = opts.timeout or judge_timeout(opts.settings.limits)
+    result = run_judge(prepared.path, work / "judge-result.json", log_path, name=name,
                        timeout=timeout, max_score=opts.max_score, judge_cmd=opts.judge_cmd,
-                       env=opts.judge_env, cores=opts.judge_cores, items=opts.items)
-    apply_course_policy(result, opts.kit)
-    result.extra_data["answers"] = answers_for(prepared.notebooks, opts.kit.get("notebooks", []))
+                       env=opts.judge_env, early_trainings=opts.early_trainings,
+                       items=opts.items)
+    apply_course_policy(result, opts.settings)
+    result.extra_data["answers"] = answers_for(prepared.notebooks, opts.settings.notebooks)
     return result
 
 
 def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
-                     slot: int = 0, *, log_dir: Path | None = None, key: str = "") -> GradingResult:
+                     *, log_dir: Path | None = None, key: str = "") -> GradingResult:
     """Grade `src` and write out_dir/{results.json, feedback.html, answers.md, result.full.json};
     the judge's log (and any internal error) goes to `log_dir` (mode 0700; default
     OUT/_private/<name> beside the student's folder, never in it)."""
@@ -78,7 +78,7 @@ def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
     log_dir = log_dir or private_dir(out_dir.parent, out_dir.name)
     work = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
     try:
-        result = grade_to_result(src, name, work, log_dir / JUDGE_LOG, opts, slot)
+        result = grade_to_result(src, name, work, log_dir / JUDGE_LOG, opts)
     except Exception as exc:          # a bug on our side must not stop the batch
         write_text(log_dir / INTERNAL_ERROR, traceback.format_exc(), private=True)
         result = GradingResult.crashed(name, f"internal grader error ({type(exc).__name__})",

@@ -1,7 +1,7 @@
 """Hostile-input handling: turn a submitted folder or .zip into a clean folder for the judge.
 
-Only the files the judge needs are passed on: the student-edited files (KIT["student_files"])
-and the notebooks (KIT["notebooks"], for the inline answers). Everything is validated first:
+Only the files the judge needs are passed on: the student-edited files (settings.student_files)
+and the notebooks (settings.notebooks, for the inline answers). Everything is validated first:
 
 - zip: member count, per-file and total uncompressed size, compression ratio (zip bomb), names
   (no `..`, absolute paths, drive letters, NUL, non-UTF-8), no symlinks/devices/fifos, no
@@ -13,13 +13,14 @@ Where the files are: at the top of the folder / zip, or under its single top-lev
 file missing there is also taken from the top level by its base name when that name is
 unambiguous (loose files uploaded without their folders, e.g. rnn_layers.py and rnn.py).
 This module is the one owner of the submission's layout: the prepared folder holds each
-needed file at its path relative to the assignment (KIT["student_files"], KIT["notebooks"]),
+needed file at its path relative to the assignment (settings.student_files, settings.notebooks),
 and the judge takes it as it is.
 
 Every problem raises `SubmissionError` with a plain-English reason for the student.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import zipfile
@@ -27,13 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 MB = 1 << 20
-DEFAULT_LIMITS = {
-    "max_members": 5000,        # entries in a zip
-    "max_file_mb": 32,          # one file, uncompressed
-    "max_total_mb": 256,        # all members of a zip, uncompressed
-    "max_ratio": 100,           # uncompressed / compressed size of one member ...
-    "ratio_min_mb": 1,          # ... checked for members at least this large
-}
 IGNORED_TOP = {"__MACOSX"}
 
 
@@ -50,53 +44,54 @@ class PreparedSubmission:
     notebooks: list[Path] = field(default_factory=list)
 
 
-def unpack_limits(kit: dict, overrides: dict | None = None) -> dict:
-    return {**DEFAULT_LIMITS, **kit.get("unpack", {}), **(overrides or {})}
+def unpack_limits(settings, overrides: dict | None = None) -> dict:
+    """The course's unpack limits (settings.unpack) with `overrides` (tests) on top."""
+    return {**dataclasses.asdict(settings.unpack), **(overrides or {})}
 
 
-def needed_files(kit: dict) -> list[str]:
-    return list(kit["student_files"]) + list(kit.get("notebooks", []))
+def needed_files(settings) -> list[str]:
+    return settings.needed_files
 
 
-def prepare(src: Path, dest: Path, kit: dict, *, limits: dict | None = None) -> PreparedSubmission:
+def prepare(src: Path, dest: Path, settings, *, limits: dict | None = None) -> PreparedSubmission:
     """Validate `src` (folder or .zip) and copy the needed files into the empty folder `dest`."""
     src = Path(src)
-    limits = unpack_limits(kit, limits)
+    limits = unpack_limits(settings, limits)
     dest.mkdir(parents=True, exist_ok=True)
     if src.is_symlink() and not src.exists():
         raise SubmissionError("the submission is a broken link")
     if src.is_dir():
-        files = _copy_from_dir(src, dest, kit, limits)
+        files = _copy_from_dir(src, dest, settings, limits)
     elif src.is_file():
-        files = _copy_from_zip(src, dest, kit, limits)
+        files = _copy_from_zip(src, dest, settings, limits)
     else:
         raise SubmissionError(f"{src.name} is neither a folder nor a .zip file")
-    return _finish(dest, files, kit)
+    return _finish(dest, files, settings)
 
 
-def _finish(dest: Path, files: list[str], kit: dict) -> PreparedSubmission:
-    student = [f for f in kit["student_files"] if f in files]
+def _finish(dest: Path, files: list[str], settings) -> PreparedSubmission:
+    student = [f for f in settings.student_files if f in files]
     if not student:
-        wanted = ", ".join(kit["student_files"])
+        wanted = ", ".join(settings.student_files)
         raise SubmissionError(f"no assignment files found (expected {wanted}); {HOW_TO_SUBMIT}")
-    notebooks = [dest / f for f in kit.get("notebooks", []) if f in files]
+    notebooks = [dest / f for f in settings.notebooks if f in files]
     return PreparedSubmission(path=dest, notebooks=notebooks)
 
 
-def loose_names(kit: dict) -> dict[str, str]:
+def loose_names(settings) -> dict[str, str]:
     """needed path -> its base name, for the needed files whose base name is unambiguous."""
-    needed = needed_files(kit)
+    needed = needed_files(settings)
     bases = [PurePosixPath(rel).name for rel in needed]
     return {rel: base for rel, base in zip(needed, bases) if bases.count(base) == 1}
 
 
 # ----------------------------------------------------------------------------- folders
-def _copy_from_dir(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
-    root = _dir_root(src, kit)
+def _copy_from_dir(src: Path, dest: Path, settings, limits: dict) -> list[str]:
+    root = _dir_root(src, settings)
     real_root = root.resolve()
     copied = []
-    loose = loose_names(kit)
-    for rel in needed_files(kit):
+    loose = loose_names(settings)
+    for rel in needed_files(settings):
         path = root / rel
         if not os.path.lexists(path) and rel in loose:
             path = root / loose[rel]
@@ -114,9 +109,9 @@ def _copy_from_dir(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
     return copied
 
 
-def _dir_root(src: Path, kit: dict) -> Path:
+def _dir_root(src: Path, settings) -> Path:
     """The submission folder itself, or its single sub-folder holding the assignment."""
-    if any(os.path.lexists(src / f) for f in needed_files(kit)):
+    if any(os.path.lexists(src / f) for f in needed_files(settings)):
         return src
     subdirs = [p for p in src.iterdir() if p.name not in IGNORED_TOP and not p.name.startswith(".")]
     if len(subdirs) == 1 and subdirs[0].is_dir() and not subdirs[0].is_symlink():
@@ -149,19 +144,19 @@ def _check_file_size(rel: str, size: int, limits: dict) -> None:
 
 
 # ----------------------------------------------------------------------------- zips
-def _copy_from_zip(src: Path, dest: Path, kit: dict, limits: dict) -> list[str]:
+def _copy_from_zip(src: Path, dest: Path, settings, limits: dict) -> list[str]:
     if not zipfile.is_zipfile(src):
         raise SubmissionError(f"{src.name} is not a valid .zip file (it may be damaged or "
                               f"incomplete); {HOW_TO_SUBMIT}")
     try:
         with zipfile.ZipFile(src) as zf:
             members = _validated_members(zf, limits)
-            prefix = _zip_prefix(members, kit)
+            prefix = _zip_prefix(members, settings)
             by_name = {m[0]: m[1] for m in members}
             copied = []
             total = 0
-            loose = loose_names(kit)
-            for rel in needed_files(kit):
+            loose = loose_names(settings)
+            for rel in needed_files(settings):
                 info = by_name.get(prefix + rel)
                 if info is None and rel in loose:
                     info = by_name.get(prefix + loose[rel], by_name.get(loose[rel]))
@@ -241,10 +236,10 @@ def _check_ratio(info: zipfile.ZipInfo, name: str, limits: dict) -> None:
         raise SubmissionError(f"{name} is compressed {ratio:.0f}:1, which looks like a zip bomb")
 
 
-def _zip_prefix(members: list[tuple[str, zipfile.ZipInfo]], kit: dict) -> str:
+def _zip_prefix(members: list[tuple[str, zipfile.ZipInfo]], settings) -> str:
     """"" when the assignment files sit at the top of the zip, "folder/" when under one folder."""
     names = {n for n, _ in members}
-    if any(f in names for f in needed_files(kit)):
+    if any(f in names for f in needed_files(settings)):
         return ""
     tops = {n.split("/", 1)[0] for n, _ in members if "/" in n}
     if len(tops) == 1:

@@ -72,10 +72,9 @@ def write_handout(course, out: Path, release_dir: Path | None = None) -> Handout
 
 
 def _coco_setting(course) -> tuple[str, str]:
-    ds = course.kit.get("dataset", {}) or {}
-    url, sha = ds.get("coco_url") or "", ds.get("coco_sha256") or ""
+    url, sha = course.dataset.coco_url, course.dataset.coco_sha256
     for name, value in (("coco_url", url), ("coco_sha256", sha)):
-        if not isinstance(value, str) or any(c in value for c in '"$`\\}\n'):
+        if any(c in value for c in '"$`\\}\n'):
             raise HandoutError(f"KIT['dataset']['{name}'] must be a plain string, got {value!r}")
     if url and "://" not in url:
         raise HandoutError(f"KIT['dataset']['coco_url'] must be a URL (https://...), got {url!r}")

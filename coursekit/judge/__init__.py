@@ -1,15 +1,15 @@
 """The trusted judge: grade one submission with the hidden suite (autograder/tests).
 
-    judge_submission(submission_dir, slot=0, config=None, items=None, cores=1) -> GradingResult
+    judge_submission(submission_dir, config=None, items=None, early_trainings=0) -> GradingResult
 
 builds a fresh code dir (provided files from release/ + only the student files), runs the
 hidden pytest suite in-process (tests reach student code only through sandbox workers) and
 turns the recorded outcomes into a GradingResult. Never raises for anything the student did;
 raises JudgeError when the judge itself fails (e.g. the sandbox could not start a worker).
 
-`cores` is the CPU budget of this submission: with 2 or more, the overfit trainings (the
-expensive part) start at once in dedicated workers (cores - 1 of them, most expensive
-first) while the other tests run; with 1, everything runs one call at a time.
+`early_trainings` overfit trainings (the expensive part, most expensive first) start at once,
+each in a process of its own, while the other tests run; with 0, everything runs one call at
+a time.
 """
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from pathlib import Path
 # coursekit.judge` imports the package before __main__): the overfit trainings run in forked
 # judge processes beside the main one, and idle OpenBLAS threads spin on the cores the sandbox
 # workers need (a run with two BLAS threads took 7 s instead of 2.5 s).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from coursekit.sandbox.isolation import use_single_thread_blas  # noqa: E402
+
+use_single_thread_blas()
 
 from .checks import CheckFailed  # noqa: E402,F401  (re-exported for the hidden suite)
 
@@ -34,8 +35,8 @@ class JudgeError(RuntimeError):
     """The judge itself failed (not the student's fault)."""
 
 
-def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
-                     items=None, cores: int = 1) -> "GradingResult":
+def judge_submission(submission_dir: Path, *, config=None, items=None,
+                     early_trainings: int = 0) -> "GradingResult":
     """Grade `submission_dir`; `items` (a subset of the test ids) restricts the run."""
     from coursekit import config as _config
     from coursekit.reference import reference, submodule
@@ -44,7 +45,7 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
     from .context import JudgeContext
     from .training import start_early
     from .scoring import build_result
-    from .session import Session, sandbox_spec
+    from .session import Session
 
     config = config or _config.load()
     submission_dir = Path(submission_dir)
@@ -59,13 +60,13 @@ def judge_submission(submission_dir: Path, *, slot: int = 0, config=None,
         code_dir = Path(tmp) / "code"
         missing = build_code_dir(submission_dir, code_dir, config)
         os.chmod(tmp, 0o755)
-        session = Session(code_dir, slot=slot, limits=config.kit["limits"],
+        session = Session(code_dir,
                           ref_layers=submodule(ref, "rnn_layers"),
-                          student_files=config.kit["student_files"], sandbox=sandbox_spec(config))
+                          student_files=config.student_files, sandbox=config.sandbox_spec())
         context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
                                missing_files=missing)
         try:
-            late = start_early(context, max(1, int(cores)), items)
+            late = start_early(context, early_trainings, items)
             import pytest   # after the early start: its import is on the critical path
 
             from .plugin import JudgePlugin

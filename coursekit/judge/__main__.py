@@ -1,4 +1,4 @@
-"""python -m coursekit.judge SUBMISSION_DIR RESULT_JSON [--slot N] [--cores K] [--items ID...]
+"""python -m coursekit.judge SUBMISSION_DIR RESULT_JSON [--early-trainings K] [--items ID...]
 
 Writes the result JSON and exits 0. When the judge itself fails (JudgeError, e.g. the sandbox
 could not start a worker) it writes a "crashed" result saying why, also with exit 0; any other
@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from coursekit.report.results import GradingResult, write_atomic
+from coursekit.fileio import write_atomic
+from coursekit.report.results import GradingResult
 
 from . import JudgeError, judge_submission
 
@@ -20,17 +21,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m coursekit.judge", description=__doc__)
     parser.add_argument("submission_dir", type=Path)
     parser.add_argument("result_json", type=Path)
-    parser.add_argument("--slot", type=int, default=0, help="first sandbox uid slot tried")
-    parser.add_argument("--cores", type=int, default=1,
-                        help="CPU cores for this submission (>= 2: overfit trainings run early, "
-                             "in parallel with the other tests; default 1: one call at a time)")
+    parser.add_argument("--early-trainings", type=int, default=0, metavar="K",
+                        help="overfit trainings started at once, each in a process of its own, "
+                             "while the other tests run (default 0: one call at a time)")
     parser.add_argument("--items", nargs="*", default=None, help="grade only these test ids")
     args = parser.parse_args(argv)
-    if args.cores < 1:
-        parser.error("--cores must be at least 1")
+    if args.early_trainings < 0:
+        parser.error("--early-trainings must be 0 or more")
     try:
-        result = judge_submission(args.submission_dir, slot=args.slot, items=args.items,
-                                  cores=args.cores)
+        result = judge_submission(args.submission_dir, items=args.items,
+                                  early_trainings=args.early_trainings)
     except JudgeError as exc:
         result = GradingResult.crashed(args.submission_dir.name, str(exc))
     write_atomic(args.result_json, json.dumps(result.to_dict(), indent=2, sort_keys=True))

@@ -42,7 +42,7 @@ def build_code_dir(submission_dir: Path, dest: Path, config) -> list[str]:
     tree, from_source = provided_tree(config)
     shutil.copytree(tree / "cs231n", dest / "cs231n",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    student_files = list(config.kit["student_files"])
+    student_files = list(config.student_files)
     if from_source:  # no release yet: the stubs are the source with solution regions removed
         for rel in student_files:
             target = dest / rel

@@ -32,7 +32,6 @@ class JudgeContext:
         self.layers = submodule(ref, "rnn_layers")
         self.model = submodule(ref, "classifiers.rnn")
         self.config = config
-        self.kit = config.kit
         self.base_seed = base_seed
         self.missing_files = missing_files
         self.extra_data: dict = {}

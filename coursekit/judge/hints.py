@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coursekit.settings import HINT_POLICIES as POLICIES, Feedback  # noqa: F401
+
 from .checks import close
 
-POLICIES = ("fix", "mistake", "off")
-DEFAULT_POLICY = "fix"
+DEFAULT_POLICY = Feedback.hints
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,12 @@ CATALOGUE = {
 
 
 def feedback_policy() -> str:
-    """KIT["feedback"]["hints"] of the course ("fix" when unset, unknown, or unreadable)."""
+    """settings.feedback.hints of the course ("fix" when unset, unknown, or unreadable)."""
     global _POLICY
     if _POLICY is None:
         try:
             from coursekit.config import load
-            _POLICY = load().kit.get("feedback", {}).get("hints", DEFAULT_POLICY)
+            _POLICY = load().feedback.hints
         except Exception:        # no course config: the judge still gives full hints
             _POLICY = DEFAULT_POLICY
         if _POLICY not in POLICIES:

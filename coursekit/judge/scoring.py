@@ -155,14 +155,14 @@ def _item_output(item, checks, outcomes, context) -> str:
 
 def build_result(submission_dir: Path, outcomes, context, session, *, execution_time: float,
                  items=None) -> GradingResult:
-    kit = context.kit
+    course_points = context.config.points
     import_errors = [clean_import_error(e) for e in getattr(context, "import_errors", None) or []]
     broken = {e["file"]: e for e in import_errors}
     by_item: dict[str, list] = {}
     for o in outcomes:
         by_item.setdefault(o.item, []).append(o)
     tests = []
-    groups = [(kit["points"], False), (kit.get("extra_credit", {}), True)]
+    groups = [(course_points.required, False), (course_points.extra_credit, True)]
     number = 0
     for points_table, extra in groups:
         for item, points in points_table.items():
@@ -181,7 +181,7 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
                 checks=checks))
     internal = [{"test": o.nodeid, "error": o.detail} for o in outcomes if o.internal_error]
     extra_data = {**context.extra_data, "isolation": session.isolation,
-                  "max_score": float(sum(kit["points"].values()))}
+                  "max_score": course_points.max_score}
     if context.missing_files:
         extra_data["missing_files"] = list(context.missing_files)
     if internal:

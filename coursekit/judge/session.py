@@ -114,22 +114,21 @@ class Runner:
         except WorkerTimeout:
             self._drop()
             raise CheckFailed(f"{what} did not finish within the time limit "
-                              f"({self.session.limits.get('call_seconds')} s per call).") from None
+                              f"({self.session.limits.call_seconds:g} s per call).") from None
         except WorkerDied:
             self._drop()
             raise CheckFailed(f"the process running {what} died (crash, memory limit or exit).") from None
 
 
 class Session:
-    def __init__(self, code_dir: Path, *, limits: dict, ref_layers, student_files: list[str],
-                 sandbox, slot: int = 0):
+    def __init__(self, code_dir: Path, *, ref_layers, student_files: list[str], sandbox):
         self.code_dir = Path(code_dir)
-        self.slot = slot
-        self.limits = dict(limits)
-        self.sandbox = sandbox                # SandboxSpec (sandbox_spec below)
+        self.sandbox = sandbox                # SandboxSpec (Settings.sandbox_spec)
+        self.limits = sandbox.limits
         self.ref_layers = ref_layers
         self.student_files = list(student_files)
-        self.deadline = time.monotonic() + float(self.limits.get("wall_seconds", 300))
+        # the one clock of the submission's time limit; every worker's is derived from it
+        self.deadline = time.monotonic() + float(self.limits.wall_seconds)
         self.isolation = None
         self.start_error: str | None = None            # infrastructure: no worker could start
         self.import_problems: dict[str, ImportProblem] = {}   # module -> why it does not import
@@ -142,7 +141,7 @@ class Session:
     def check_deadline(self):
         if time.monotonic() > self.deadline:
             raise CheckFailed("not run: the submission used up its total time limit "
-                              f"({self.limits.get('wall_seconds')} s).")
+                              f"({self.limits.wall_seconds:g} s).")
 
     def observe(self, args) -> None:
         """Remember the array shapes of the running test's first call (for the feedback)."""
@@ -181,7 +180,7 @@ class Session:
         if self.start_error:
             raise SandboxUnavailable(self.start_error)
         try:
-            worker = Worker.start(self.code_dir, self.sandbox, slot=self.slot,
+            worker = Worker.start(self.code_dir, self.worker_spec(),
                                   callbacks=grant.callbacks(self.ref_layers) if grant else {})
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
@@ -204,6 +203,12 @@ class Session:
                         break
         return worker
 
+    def worker_spec(self):
+        """A new worker's sandbox spec: its wall clock is what is left of the submission's, so
+        no worker outlives the submission's time limit (kept by this session alone)."""
+        left = max(self.deadline - time.monotonic(), 0.01)
+        return self.sandbox.with_changes(limits={"wall_seconds": left})
+
     def _import_student_modules(self, worker) -> None:
         """The first worker probes each student module's import once; what fails is kept.
         A module that killed or hung the probing worker is never imported again: the worker
@@ -211,7 +216,7 @@ class Session:
         if not self._probed:
             self._probed = True
             self.import_problems = probe_imports(worker, self.code_dir, self.student_files,
-                                                 self.limits.get("call_seconds"))
+                                                 self.limits.call_seconds)
         fatal = [m for m, p in self.import_problems.items() if p.fatal]
         if fatal and fatal[0] == student_modules(self.student_files)[0]:
             raise CheckFailed(self.import_problems[fatal[0]].not_graded())   # nothing can run
@@ -262,11 +267,3 @@ def module_dependencies(module: str | None) -> set[str]:
         return {"cs231n.rnn_layers"}
     return set()
 
-
-def sandbox_spec(config):
-    """The sandbox settings of this course (KIT): limits, hidden folders, uid pool."""
-    from coursekit.sandbox import SandboxLimits, SandboxSpec, course_hide
-    kit = config.kit
-    return SandboxSpec(limits=SandboxLimits.from_mapping(kit["limits"]), hide=course_hide(config.root),
-                       uid_base=int(kit.get("sandbox_uid_base", SandboxSpec.uid_base)),
-                       uid_pool=int(kit.get("sandbox_uid_pool", SandboxSpec.uid_pool)))

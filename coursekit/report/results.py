@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from ..fileio import write_atomic
 from . import studenttext
 
 CURVES = ("overfit", "lstm_overfit")             # extra_data keys holding a training's loss curve
@@ -229,17 +228,3 @@ def clean_import_error(entry) -> dict:
             "text": studenttext.one_line(entry.get("text") or ""),
             "message": studenttext.clean(entry.get("message") or "")}
 
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -1,7 +1,7 @@
 """grades.csv: one row per submission, sorted by name.
 
 Columns: submission, score (auto-graded, extra credit excluded), max_score, extra_credit, one
-column per auto-graded test, one per manual question (KIT["manual_points"], named by its grade
+column per auto-graded test, one per manual question (settings.points.manual, named by its grade
 id; empty until a TA enters points in review.csv), total (score + manual + extra credit),
 total_max (max_score + manual maximum), status. Scores are capped at the current points.
 """
@@ -13,17 +13,17 @@ import io
 from .results import GradingResult
 
 
-def test_columns(kit: dict) -> list[str]:
-    return list(kit.get("points", {})) + list(kit.get("extra_credit", {}))
+def test_columns(settings) -> list[str]:
+    return list(settings.points.items)
 
 
-def manual_columns(kit: dict) -> list[str]:
-    return list(kit.get("manual_points", {}))
+def manual_columns(settings) -> list[str]:
+    return list(settings.points.manual)
 
 
-def auto_scores(result: GradingResult, kit: dict) -> tuple[float, float, dict[str, float]]:
+def auto_scores(result: GradingResult, settings) -> tuple[float, float, dict[str, float]]:
     """(score without extra credit, extra credit, per test) under the current points."""
-    points, extra_points = kit.get("points", {}), kit.get("extra_credit", {})
+    points, extra_points = settings.points.required, settings.points.extra_credit
     per_test = {}
     for t in result.tests:
         cap = points.get(t.name, extra_points.get(t.name))
@@ -34,45 +34,44 @@ def auto_scores(result: GradingResult, kit: dict) -> tuple[float, float, dict[st
     return score, extra, per_test
 
 
-def grades_rows(results: list[GradingResult], kit: dict,
+def grades_rows(results: list[GradingResult], settings,
                 manual: dict[str, dict[str, float]] | None = None) -> list[dict]:
     manual = manual or {}
-    max_score = float(sum(kit.get("points", {}).values()))
-    manual_max = float(sum(kit.get("manual_points", {}).values()))
+    max_score, manual_max = settings.points.max_score, settings.points.manual_max
     rows = []
     for r in sorted(results, key=lambda r: r.submission):
-        score, extra, per_test = auto_scores(r, kit)
+        score, extra, per_test = auto_scores(r, settings)
         given = manual.get(r.submission, {})
         row = {"submission": r.submission, "score": score, "max_score": max_score, "extra_credit": extra}
-        row.update({c: per_test.get(c) for c in test_columns(kit)})
-        row.update({c: given.get(c) for c in manual_columns(kit)})
-        row["total"] = score + extra + sum(given.get(c, 0.0) for c in manual_columns(kit))
+        row.update({c: per_test.get(c) for c in test_columns(settings)})
+        row.update({c: given.get(c) for c in manual_columns(settings)})
+        row["total"] = score + extra + sum(given.get(c, 0.0) for c in manual_columns(settings))
         row["total_max"] = max_score + manual_max
         row["status"] = f"error: {r.error}" if r.error else "graded"
         rows.append(row)
     return rows
 
 
-def grades_csv(results: list[GradingResult], kit: dict,
+def grades_csv(results: list[GradingResult], settings,
                manual: dict[str, dict[str, float]] | None = None) -> str:
-    columns = ["submission", "score", "max_score", "extra_credit", *test_columns(kit),
-               *manual_columns(kit), "total", "total_max", "status"]
+    columns = ["submission", "score", "max_score", "extra_credit", *test_columns(settings),
+               *manual_columns(settings), "total", "total_max", "status"]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
-    for row in grades_rows(results, kit, manual):
+    for row in grades_rows(results, settings, manual):
         writer.writerow([safe_cell(v) if isinstance(v, str) else num(v)
                          for v in (row[c] for c in columns)])
     return buf.getvalue()
 
 
-def score_table(results: list[GradingResult], kit: dict,
+def score_table(results: list[GradingResult], settings,
                 manual: dict[str, dict[str, float]] | None = None) -> str:
     """A plain-text table of the batch for the terminal."""
     head = ("submission", "score", "extra", "manual", "total", "status")
     lines = [head]
-    for row in grades_rows(results, kit, manual):
-        given = [row[c] for c in manual_columns(kit) if row[c] is not None]
+    for row in grades_rows(results, settings, manual):
+        given = [row[c] for c in manual_columns(settings) if row[c] is not None]
         lines.append((row["submission"], f"{num(row['score'])}/{num(row['max_score'])}",
                       num(row["extra_credit"]), num(sum(given)) if given else "-",
                       f"{num(row['total'])}/{num(row['total_max'])}", row["status"][:60]))

@@ -57,6 +57,13 @@ def _check(ret, what):
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
+def use_single_thread_blas() -> None:
+    """Make this process's numpy single-threaded unless the environment says otherwise
+    (effective only before numpy loads)."""
+    for name, value in SINGLE_THREAD_ENV.items():
+        os.environ.setdefault(name, value)
+
+
 def die_with_parent(sig=signal.SIGKILL):
     """Ask the kernel to send ``sig`` to this process when its parent dies (best effort)."""
     _libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)

@@ -45,12 +45,12 @@ def run(args) -> int:
         course = load()
     except ConfigError as exc:
         return _error(str(exc))
-    docs, problems = collect(sources, course.kit, Path(args.known) if args.known else None)
+    docs, problems = collect(sources, course, Path(args.known) if args.known else None)
     for p in problems:
         print(f"warning: left out {p}", file=sys.stderr)
     if sum(not d.known for d in docs) < 1 or len(docs) < 2:
         return _error("need at least two readable submissions (or one and --known)")
-    handout = joined_text(course.assignment_dir("release"), course.kit["student_files"])
+    handout = joined_text(course.assignment_dir("release"), course.student_files)
     pairs = compare_all(docs, [handout])
     write(Path(args.out), pairs, threshold=args.flag)
     for p in pairs[:10]:

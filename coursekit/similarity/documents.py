@@ -1,4 +1,4 @@
-"""The text compared for each submission: its student files (KIT["student_files"]), joined
+"""The text compared for each submission: its student files (settings.student_files), joined
 with a header line per file, taken through grading.unpack (the same safe unpacking and layout
 rules as grading)."""
 from __future__ import annotations
@@ -28,11 +28,11 @@ def joined_text(folder: Path, student_files: list[str]) -> str:
     return "\n".join(parts)
 
 
-def load_document(src: Path, name: str, kit: dict, *, known: bool = False) -> Document:
+def load_document(src: Path, name: str, settings, *, known: bool = False) -> Document:
     """Raises SubmissionError when the submission cannot be unpacked."""
     with tempfile.TemporaryDirectory(prefix="ck-similarity-") as tmp:
-        prepared = prepare(Path(src), Path(tmp) / "sub", kit)
-        return Document(name, joined_text(prepared.path, kit["student_files"]), known)
+        prepared = prepare(Path(src), Path(tmp) / "sub", settings)
+        return Document(name, joined_text(prepared.path, settings.student_files), known)
 
 
 def known_sources(folder: Path) -> list[Path]:
@@ -41,7 +41,7 @@ def known_sources(folder: Path) -> list[Path]:
                   if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip"))
 
 
-def collect(sources: list[Path], kit: dict, known: Path | None = None) -> tuple[list[Document], list[str]]:
+def collect(sources: list[Path], settings, known: Path | None = None) -> tuple[list[Document], list[str]]:
     """(documents, problems): a submission that cannot be read is left out with a reason."""
     from ..grading.batch import sanitise
 
@@ -54,7 +54,7 @@ def collect(sources: list[Path], kit: dict, known: Path | None = None) -> tuple[
             name, i = f"{base}-{i}", i + 1
         taken.add(name)
         try:
-            docs.append(load_document(src, name, kit, known=is_known))
+            docs.append(load_document(src, name, settings, known=is_known))
         except SubmissionError as exc:
             problems.append(f"{src}: {exc}")
     return docs, problems

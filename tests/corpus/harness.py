@@ -19,14 +19,14 @@ SLOW_ITEMS = ("overfit", "lstm_overfit")
 LINKED = ("release", "source", "solutions", "autograder", "datasets")
 
 
-def item_points(kit: dict) -> dict[str, float]:
+def item_points(settings) -> dict[str, float]:
     """Full points of every graded item, extra credit included."""
     from coursekit.grading.policy import item_points as points
-    return points(kit)
+    return points(settings)
 
 
-def fast_items(kit: dict) -> list[str]:
-    return [i for i in item_points(kit) if i not in SLOW_ITEMS]
+def fast_items(settings) -> list[str]:
+    return [i for i in item_points(settings) if i not in SLOW_ITEMS]
 
 
 def grade(subs: list[Path], out: Path, *, jobs: int = 2, env: dict | None = None,

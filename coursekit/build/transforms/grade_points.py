@@ -1,6 +1,6 @@
 """KIT is the one source of points: write them into the notebooks' nbgrader grade cells.
 
-    SetGradePoints(kit)(folder, notebook_names)    # rewrites the staged notebooks in place
+    SetGradePoints(settings)(folder, notebook_names)    # rewrites the staged notebooks in place
 
 Every grade cell whose grade id is a key of KIT["points"], KIT["extra_credit"] or
 KIT["manual_points"] gets those points. A grade cell the kit does not know must carry 0
@@ -15,14 +15,15 @@ from .. import nbio
 from ..errors import BuildError
 
 
-def kit_points(kit: dict) -> dict[str, float]:
-    return {**kit.get("points", {}), **kit.get("extra_credit", {}), **kit.get("manual_points", {})}
+def kit_points(settings) -> dict[str, float]:
+    p = settings.points
+    return {**p.required, **p.extra_credit, **p.manual}
 
 
 class SetGradePoints:
-    def __init__(self, kit: dict):
-        self.points = kit_points(kit)
-        self.manual = set(kit.get("manual_points", {}))
+    def __init__(self, settings):
+        self.points = kit_points(settings)
+        self.manual = set(settings.points.manual)
         self.seen: set[str] = set()
 
     def __call__(self, folder: Path, names: list[str]) -> None:

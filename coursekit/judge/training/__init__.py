@@ -3,7 +3,7 @@ control loop (loop.py) and judge the result by the loss the reference model reco
 
     run_overfit(judge, cell) -> Run        one training per cell type and submission
     reference_run(judge, cell) -> Run      the reference's training (cached in build/judge/)
-    start_early(judge, cores, items)       with spare cores, trainings start at once in forked judge processes
+    start_early(judge, count, items)       `count` trainings start at once in forked judge processes
 """
 from __future__ import annotations
 
@@ -100,12 +100,12 @@ def _train_in_child(judge, recipe, data, start, send) -> None:
         os._exit(0)
 
 
-def start_early(judge, cores: int, items=None) -> set[str]:
-    """With `cores` >= 2, start up to cores - 1 trainings (most expensive first) now, while
+def start_early(judge, count: int, items=None) -> set[str]:
+    """Start up to `count` trainings (most expensive first) now, while
     the other tests run; returns the graded items that use them (run last)."""
     late: set[str] = set()
     cells = [c for c, r in RECIPES.items() if items is None or r.uses & set(items)]
-    for cell in cells[:max(0, cores - 1)]:
+    for cell in cells[:max(0, count)]:
         try:
             reference_run(judge, cell)                  # cached after the first submission
             judge.shared[f"early:{cell}"] = EarlyTraining(judge, cell)
