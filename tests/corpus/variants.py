@@ -284,9 +284,13 @@ INPLACE_BACKWARDS: list[Case] = [
          (INPLACE_RNN_STEP_BWD, ACCUMULATE, INPLACE_RNN_BWD, INPLACE_EMBED_BWD, INPLACE_LSTM_STEP_BWD,
           INPLACE_LSTM_BWD)),
 ]
+# 2017-2020 handouts: rnn_layers.py has no affine layers (they live in cs231n/layers.py)
+NO_AFFINE_IN_LAYERS = Append(LAYERS, "del affine_forward, affine_backward")
 IMPORT_VARIANTS: list[Case] = [
     Case("stray_existing_import", "import os, math at the top of rnn_layers.py", (STRAY_IMPORT,)),
     Case("old_handout_layers_import", "from cs231n.layers import * at the top of classifiers/rnn.py "
          "(2017-2020 handouts; needs the handout's cs231n/layers.py)", (OLD_HANDOUT_IMPORT,)),
+    Case("old_handout_layout", "rnn_layers.py without the affine layers, classifiers/rnn.py taking "
+         "them from cs231n.layers (the 2017-2020 handouts' layout)", (NO_AFFINE_IN_LAYERS, OLD_HANDOUT_IMPORT)),
 ]
 VARIANTS += INPLACE_BACKWARDS + IMPORT_VARIANTS
