@@ -102,6 +102,7 @@ def run(args) -> int:
     grades = out / "grades"
     _coursekit("grade", *map(str, subs), "--out", str(grades), "--jobs", str(args.jobs))
     print()
+    print("What each sample shows (the reference, the untouched handout, one realistic bug):")
     print(score_table(grades, [p.name for p in subs]))
     print()
     print(f"Reports: {grades}/<submission>/feedback.html and results.json (Gradescope format)")
