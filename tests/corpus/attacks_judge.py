@@ -15,7 +15,7 @@ sample checks; (e) handles and callbacks (stale/forged handles, int8 and huge ar
 from __future__ import annotations
 
 from .attacks import attack
-from .spec import Case
+from .spec import Append, Case
 
 # Student text in results.json / feedback is quoted line by line with this prefix (issue 13,
 # point 7): a line holding student text must start with it (after the judge's indentation).
@@ -308,6 +308,30 @@ def judge_attack(name, channel, items, act="return None", at_import="", extra=""
                 tags=("attack", "judge", channel))
 
 
+def training_attack(name, description, body) -> Case:
+    """The reference model whose loss hands the judge's training loop doctored gradients:
+    only the output layer's are real (the model's forward is right; every backward is
+    skipped). The judge's spot checks must refuse them (the overfit items score 0)."""
+    code = "_ck_true_loss = CaptioningRNN.loss\n\n\ndef _ck_loss(self, features, captions):\n" \
+           "    loss, grads = _ck_true_loss(self, features, captions)\n" + body + \
+           "    return loss, grads\n\n\nCaptioningRNN.loss = _ck_loss\n"
+    return Case(name=name, description=f"(b) training loop: {description}",
+                edits=(Append("cs231n/classifiers/rnn.py", code),), items=("overfit", "lstm_overfit"),
+                tags=("attack", "judge", "b"))
+
+
+OUTPUT_LAYER_ONLY = training_attack(
+    "training_output_layer_only", "every gradient but the output layer's is zero",
+    "    grads = {k: (g if k in ('W_vocab', 'b_vocab') else np.zeros_like(g)) for k, g in grads.items()}\n")
+OUTPUT_LAYER_NOISE = training_attack(
+    "training_output_layer_noise", "every gradient but the output layer's is random noise "
+    "of the right size",
+    "    rng = np.random.default_rng(0)\n"
+    "    grads = {k: (g if k in ('W_vocab', 'b_vocab') else\n"
+    "                 rng.standard_normal(g.shape).astype(g.dtype) * float(np.linalg.norm(g)) / np.sqrt(g.size))\n"
+    "             for k, g in grads.items()}\n")
+
+
 CHANNELS = {
     "proxy_other_name": "reference proxies: the sequence functions call the proxy of the same "
                         "name found in the model module (another module's name)",
@@ -352,4 +376,6 @@ ATTACKS_JUDGE: list[Case] = [
                  FORGERY),
     judge_attack("nonfinite_loss", "f", LOSS_ITEMS + ("overfit",),
                  NONFINITE),
+    OUTPUT_LAYER_ONLY,
+    OUTPUT_LAYER_NOISE,
 ]
