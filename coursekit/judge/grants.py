@@ -10,7 +10,7 @@ bug is charged where it lives. A grant names exactly those building blocks, per 
   proxies nor anything they hand out outlive the test;
 - the worker's callback table holds the granted names only: asking the judge for any other
   name is refused judge-side, whatever the student's code finds in its own process;
-- every callback's arguments are validated before the reference runs (`bounded`): float
+- every callback's arguments are validated before the reference runs (`argument_check`, the sandbox Callback's `check_args` hook): float
   arrays (float32/float64) except the few index/mask arguments, a backward's cache as the
   reference forward returned it (arrays in tuples), at most MAX_ELEMENTS numbers in all; the
   time it takes counts against the student's call (sandbox).
@@ -29,6 +29,8 @@ MAX_ELEMENTS = 200_000                # numbers per callback (the suite's proble
 
 # positional arguments of reference functions that are indices or masks, not floats
 INDEX_ARGS = {"word_embedding_forward": {0}, "temporal_softmax_loss": {1, 2}}
+FLOATS, INTEGERS = ("float32", "float64"), ("int32", "int64", "bool")
+TAKES_INTEGERS = {*INDEX_ARGS, "word_embedding_backward"}   # its cache holds the word indices
 
 
 class CallbackRefused(ValueError):
@@ -41,29 +43,27 @@ class Grant:
     names: tuple[str, ...]            # reference functions put in place of the student's
 
     def callbacks(self, ref_layers) -> dict:
-        """name -> sandbox Callback: the sandbox's generic bounds (dtypes, sizes, time) and,
-        inside them, this module's per-argument checks (`bounded`)."""
+        """name -> sandbox Callback: the sandbox's generic bounds (dtypes, sizes, time) plus
+        this module's per-argument checks, through the Callback's `check_args` hook."""
         from coursekit.sandbox import Callback
-        floats = ("float32", "float64")
-        return {f"ref:{name}": Callback(bounded(name, getattr(ref_layers, name)),
-                                        dtypes=floats + (("int32", "int64", "bool") if name in INDEX_ARGS
-                                                         or name == "word_embedding_backward" else ()))
+        return {f"ref:{name}": Callback(getattr(ref_layers, name), check_args=argument_check(name),
+                                        dtypes=FLOATS + (INTEGERS if name in TAKES_INTEGERS else ()))
                 for name in self.names}
 
 
-def bounded(name: str, fn):
-    """`fn` behind the argument checks of the module docstring."""
+def argument_check(name: str):
+    """The argument checks of the module docstring for the reference function `name`;
+    raises CallbackRefused (a ValueError: the sandbox refuses the call)."""
     index_args = INDEX_ARGS.get(name, set())
 
-    def call(*args, **kwargs):
+    def check(*args, **kwargs):
         total = 0
         for k, value in [*enumerate(args), *kwargs.items()]:
             cache = name.endswith("_backward") and k == len(args) - 1
             total += _check_cache(name, value) if cache else _check_arg(name, k, value, k in index_args)
         if total > MAX_ELEMENTS:
             raise CallbackRefused(f"{name}: arguments too large ({total} numbers)")
-        return fn(*args, **kwargs)
-    return call
+    return check
 
 
 def _check_cache(name, value, depth=0) -> int:
