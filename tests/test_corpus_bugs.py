@@ -1,9 +1,10 @@
 """Every corpus bug loses points on the item it breaks, with feedback naming the buggy
 function; every correct variant gets full marks; grading twice gives the same scores.
 
-Graded through `coursekit grade --jobs 2`, in two session-wide batches: the bugs without the
-slow overfit items (no bug of the catalogue needs them to be caught), the variants with all
-items (a slow variant must still train within the limits)."""
+Graded through `coursekit grade --jobs 2`, in session-wide batches: the bugs without the slow
+overfit items (no bug of the catalogue needs them to be caught), the bugs of
+bugs.TRAINING_CATCHES with the overfit items alone (each must still fail them), the variants
+with all items (a slow variant must still train within the limits)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -67,6 +68,26 @@ def test_bug_loses_points_and_feedback_names_function(name, bug_results, points)
     named = [t.name for t in losing if t.function == case.function or case.function in t.output]
     assert named, f"{name}: feedback of {case.items} does not name {case.function}: " + \
         " | ".join(f"{t.function}: {t.output[:200]}" for t in losing)
+
+
+@pytest.fixture(scope="session")
+def training_results(tmp_path_factory):
+    cases = [BUGS[name] for name in CORPUS.bugs.TRAINING_CATCHES]
+    return _grade_cases(cases, tmp_path_factory.mktemp("corpus-training"),
+                        items=["overfit", "lstm_overfit"])
+
+
+def test_training_catches_name_real_bugs():
+    assert set(CORPUS.bugs.TRAINING_CATCHES) <= set(BUGS)
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS.bugs.TRAINING_CATCHES))
+def test_bug_fails_its_overfit_items(name, training_results, points):
+    """The overfit check still catches every bug it caught with the notebook's recipe."""
+    tests = _graded(training_results[name], name)
+    for item in CORPUS.bugs.TRAINING_CATCHES[name]:
+        assert tests[item].score < points[item] - EPS, \
+            f"{name} ({BUGS[name].description}): {item} passed: {tests[item].output[:300]}"
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))

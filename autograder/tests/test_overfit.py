@@ -24,8 +24,7 @@ SAMPLE_AGREEMENT = 0.9   # share of training images whose sample equals the refe
 def check_overfit(judge, cell):
     run = run_overfit(judge, cell)
     recipe = RECIPES[cell]
-    if cell == "lstm":
-        judge.note(f"grader's recipe (cheaper than the notebook's): {recipe.describe()}.")
+    judge.note(f"grader's recipe (cheaper than the notebook's): {recipe.describe()}.")
     if not run.final < recipe.threshold:
         raise CheckFailed(f"after training, the loss on the 50 training captions is {run.final:.3f} "
                           f"(recomputed by the grader); it should be below {recipe.threshold}.")
@@ -33,7 +32,14 @@ def check_overfit(judge, cell):
 
 @pytest.mark.item("overfit")
 def test_overfit(judge):
-    """the RNN captioning model overfits 50 training captions (final loss < 0.1)"""
+    """the RNN captioning model overfits 50 training captions (final loss < 0.1)
+
+    Same 50 captions as the notebook (np.random.seed(231) draw), the provided solver's
+    semantics, but a cheaper recipe than the notebook's (hidden 512, wordvec 256, batch 25,
+    100 iterations): hidden 128, wordvec 64, float32, Adam lr 2e-2, full batch (50), at most
+    60 iterations, lr_decay 0.99 (training.RECIPES["rnn"]). The judge stops as soon as the
+    loss it recomputes is below the threshold (checked every 5 iterations); the reference
+    gets there at iteration 40."""
     check_overfit(judge, "rnn")
 
 
@@ -43,8 +49,9 @@ def test_lstm_overfit(judge):
 
     Same 50 captions as the notebook (np.random.seed(231) draw), the provided solver's
     semantics, but a cheaper recipe than the notebook's (hidden 512, wordvec 256, 100
-    iterations): hidden 128, wordvec 64, float32, Adam lr 2e-2, full batch (50), 40
-    iterations, lr_decay 0.99 (training.RECIPES["lstm"]). The reference reaches ~0.17."""
+    iterations): hidden 128, wordvec 64, float32, Adam lr 2e-2, full batch (50), at most 40
+    iterations, lr_decay 0.99 (training.RECIPES["lstm"]). The reference is below the
+    threshold at iteration 35 (checked every 5 iterations) and reaches ~0.17 at 40."""
     check_overfit(judge, "lstm")
 
 

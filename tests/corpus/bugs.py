@@ -186,3 +186,24 @@ IMPORT_FAILURES: list[Case] = [
          "classifiers/rnn.py imports cs231n.fast_layers, which the handout does not have",
          Replace(MODEL, "import numpy as np\n", "import numpy as np\nfrom cs231n.fast_layers import *\n")),
 ]
+
+# The overfit items each bug must fail too: its training goes wrong (a gradient the judge's
+# spot checks refuse, a loss above the threshold, or a loss that raises). Measured with every
+# item graded (`coursekit selftest`): the notebook's recipe (hidden 512) failed the same pairs
+# but two (step_fwd_no_bias and embed_fwd_reshape_transposed at overfit); the cheaper recipe
+# must never lose one of them (tests/test_corpus_bugs.py grades them with the overfit items).
+_RNN, _LSTM, _BOTH = ("overfit",), ("lstm_overfit",), ("overfit", "lstm_overfit")
+TRAINING_CATCHES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("W_proj_grad_from_first_step", "W_vocab_grad_transposed", "captions_in_off_by_one",
+                     "captions_out_off_by_one", "embed_fwd_reshape_transposed", "grads_missing_b_proj",
+                     "mask_ignored"), _BOTH),
+    **dict.fromkeys(("bwd_dh0_is_first_upstream", "bwd_dprev_h_not_chained", "bwd_forward_time_order",
+                     "fwd_ignores_h0", "fwd_no_feedback", "fwd_reshape_not_transpose",
+                     "step_bwd_dWh_transposed", "step_bwd_dprev_h_skips_tanh", "step_bwd_dx_uses_Wh",
+                     "step_bwd_no_tanh_derivative", "step_bwd_tanh_of_tanh", "step_fwd_inplace_prev_h",
+                     "step_fwd_no_bias", "step_fwd_no_tanh", "step_fwd_weights_swapped"), _RNN),
+    **dict.fromkeys(("h0_projection_tanh", "lstm_bwd_cell_grad_dropped", "lstm_bwd_dWx_not_accumulated",
+                     "lstm_dc_missing_dnext_c", "lstm_dprev_c_missing_forget", "lstm_fwd_c0_is_h0",
+                     "lstm_g_sigmoid", "lstm_gates_i_f_swapped", "lstm_loss_runs_rnn",
+                     "lstm_next_h_without_tanh"), _LSTM),
+}

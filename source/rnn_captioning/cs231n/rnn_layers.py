@@ -245,13 +245,8 @@ def word_embedding_backward(dout, cache):
 def sigmoid(x):
     """A numerically stable version of the logistic sigmoid function."""
     x = np.asarray(x)
-    out = np.empty_like(x, dtype=np.result_type(x, np.float32))
-    pos = x >= 0
-    neg = ~pos
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    z = np.exp(x[neg])
-    out[neg] = z / (1.0 + z)
-    return out
+    z = np.exp(-np.abs(x))          # never overflows: exp(-x) where x >= 0, exp(x) elsewhere
+    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
 
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
