@@ -85,3 +85,30 @@ def test_reference_passes_early_but_after_the_spot_window(judge, cell):
     assert run.iterations < recipe.iterations, "the early stop never fired"
     assert run.iterations % recipe.check_every == 0
     assert run.iterations >= recipe.spot_window, "spot checks could fall after the stop"
+
+
+def test_a_failing_training_names_its_failing_prerequisites():
+    from coursekit.judge.items import name_failing_prerequisites
+    from coursekit.judge.plugin import Outcome
+
+    def outcome(item, passed, message=""):
+        return Outcome(item, f"tests/x.py::{item}", item, passed, message)
+    outcomes = [outcome("rnn_step_forward", False, "next_h differs"),
+                outcome("rnn_step_backward", False, "dx differs"),
+                outcome("rnn_step_backward", True),
+                outcome("captioning_loss", False, "loss differs"),
+                outcome("captioning_gradients", False, "grads differ"),
+                outcome("lstm_step_forward", False, "next_h differs"),
+                outcome("overfit", False, "after training, the loss is 3.2"),
+                outcome("lstm_overfit", False, "not graded: cs231n/classifiers/rnn.py does not import"),
+                outcome("sample", False, "captions differ")]
+    name_failing_prerequisites(outcomes)
+    overfit = outcomes[6].message
+    assert overfit.startswith("after training, the loss is 3.2\n")
+    assert "runs your rnn_step_forward, rnn_step_backward, CaptioningRNN.loss, which fail" in overfit
+    assert "lstm" not in overfit
+    assert outcomes[7].message == "not graded: cs231n/classifiers/rnn.py does not import"
+    assert outcomes[8].message == "captions differ"           # not a training: unchanged
+    passing = [outcome("overfit", False, "loss 3.2"), outcome("rnn_step_forward", True)]
+    name_failing_prerequisites(passing)
+    assert passing[0].message == "loss 3.2"                    # nothing fails: nothing named

@@ -22,9 +22,10 @@ SAMPLE_AGREEMENT = 0.9   # share of training images whose sample equals the refe
 
 
 def check_overfit(judge, cell):
-    run = run_overfit(judge, cell)
     recipe = RECIPES[cell]
-    judge.note(f"grader's recipe (cheaper than the notebook's): {recipe.describe()}.")
+    judge.case(f"the notebook's 50 training captions; the grader's recipe, cheaper than the "
+               f"notebook's: {recipe.describe()}")
+    run = run_overfit(judge, cell)
     if not run.final < recipe.threshold:
         raise CheckFailed(f"after training, the loss on the 50 training captions is {run.final:.3f} "
                           f"(recomputed by the grader); it should be below {recipe.threshold}.")

@@ -7,6 +7,8 @@
     judge.fresh()                  a fresh plain worker (`with judge.fresh() as r:`)
     judge.rng(name)                a reproducible generator for this name
     judge.note(text)               feedback for the running test even when it passes
+    judge.case(text)               the running test's case in words (default: its first call's
+                                   input shapes)
     judge.record(key, value)       extra data in results.json (e.g. a loss curve)
     judge.shared                   a cache shared by the tests of one submission
 
@@ -38,6 +40,7 @@ class JudgeContext:
         self.notes: dict[str, list[str]] = {}
         self.shared: dict = {}
         self.current: str | None = None   # node id of the running test (set by the plugin)
+        self.cases: dict[str, str] = {}    # node id -> case in words (judge.case)
         self.import_errors: list[dict] = []   # student files that do not import (the banner)
         self.summary_notes: list[str] = []    # lines after the summary (e.g. changed provided code)
 
@@ -49,6 +52,10 @@ class JudgeContext:
     def note(self, text: str) -> None:
         """Feedback for the running test even when it passes."""
         self.notes.setdefault(self.current or "", []).append(text)
+
+    def case(self, text: str) -> None:
+        """Describe the running test's case in words (instead of its first call's shapes)."""
+        self.cases[self.current or ""] = text
 
     def record(self, key: str, value) -> None:
         self.extra_data[key] = value

@@ -32,6 +32,17 @@ ITEMS = {
 
 ALL_OR_NOTHING = {"overfit", "lstm_overfit"}
 
+# Items that run the student's whole model with no reference building block lent (the
+# trainings) -> the items of the functions they run. When one fails, its feedback names the
+# ones of these that fail their own checks: the likely cause, and where the fix is.
+PREREQUISITES = {
+    "overfit": ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+                "word_embedding_forward", "word_embedding_backward", "captioning_loss",
+                "captioning_gradients"),
+    "lstm_overfit": ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
+                     "word_embedding_forward", "word_embedding_backward", "lstm_captioning_loss"),
+}
+
 
 def item_function(item: str) -> str:
     return ITEMS.get(item, (item, ""))[0]
@@ -47,3 +58,16 @@ def fraction(item: str, passed: int, total: int) -> float:
     if item in ALL_OR_NOTHING:
         return 1.0 if passed == total else 0.0
     return passed / total
+
+
+def name_failing_prerequisites(outcomes) -> None:
+    """Append to each failing item of PREREQUISITES the prerequisites that fail too."""
+    failed = {o.item for o in outcomes if not o.passed}
+    for o in outcomes:
+        if o.passed or o.item not in PREREQUISITES or o.message.startswith("not graded"):
+            continue
+        culprits = [i for i in PREREQUISITES[o.item] if i in failed]
+        if culprits:
+            names = ", ".join(dict.fromkeys(item_function(i) for i in culprits))
+            o.message += (f"\n(This training runs your {names}, which fail their own "
+                          "checks: fix those first.)")

@@ -102,7 +102,9 @@ class JudgePlugin:
         doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
         case = case_label(item)
         shapes = self.context.session.first_inputs
-        if shapes:
+        if item.nodeid in self.context.cases:
+            case = self.context.cases[item.nodeid]
+        elif shapes:
             case = (case + ": " if case else "") + "inputs of shapes " + shapes
         if report.passed:
             return Outcome(name, item.nodeid, doc, True, "", case=case)

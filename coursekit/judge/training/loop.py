@@ -167,7 +167,7 @@ def spot_check(ref, grads, t) -> None:
         if not cos >= SPOT_COSINE:
             raise CheckFailed(f"during training, grads['{k}'] does not follow the gradient of the loss "
                               f"(cosine {cos:.3f} with the true gradient at iteration {t}; at least "
-                              f"{SPOT_COSINE} is needed): see captioning_gradients.")
+                              f"{SPOT_COSINE} is needed).")
 
 
 def remote_loss(runner, recipe: Recipe, data: SmallData):

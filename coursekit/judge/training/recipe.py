@@ -35,8 +35,8 @@ class Recipe:
 
     def describe(self) -> str:
         return (f"hidden_dim {self.hidden_dim}, wordvec_dim {self.wordvec_dim}, float32, adam lr "
-                f"{self.learning_rate:g}, batch {self.batch_size}, {self.iterations} iterations, "
-                f"lr_decay {self.lr_decay:g}")
+                f"{self.learning_rate:g}, batch {self.batch_size}, at most {self.iterations} "
+                f"iterations (stops once the loss is below {self.threshold:g}), lr_decay {self.lr_decay:g}")
 
 
 # Both recipes are cheaper than the notebook's (hidden 512, wordvec 256, batch 25, 100
