@@ -3,7 +3,8 @@
 Gradescope unzips the bundle into /autograder/source, runs setup.sh once when building the
 image, then run_autograder for each submission. The root is overridable for local testing
 (AUTOGRADER_ROOT, default /autograder; COURSEKIT_VENV, default /opt/coursekit-venv;
-AUTOGRADER_PYTHON, default $COURSEKIT_VENV/bin/python).
+AUTOGRADER_PYTHON, default $COURSEKIT_VENV/bin/python; COURSEKIT_SKIP_APT=1 leaves out the
+system packages).
 
 The venv lives outside /autograder: Gradescope's Docker container usually allows neither
 bubblewrap nor a mount namespace, so the sandbox hides the secrets by permissions
@@ -21,8 +22,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="${COURSEKIT_VENV:-/opt/coursekit-venv}"
 export DEBIAN_FRONTEND=noninteractive
 umask 022
-apt-get update -q
-apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip bubblewrap
+# COURSEKIT_SKIP_APT=1: the machine has these already (local tests of the bundle)
+if [ -z "${COURSEKIT_SKIP_APT:-}" ]; then
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends python3 python3-venv python3-pip bubblewrap
+fi
 python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet "$HERE"
