@@ -2,6 +2,7 @@
 the kit: a reader never sees half a file, and a crash leaves the old file in place."""
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -10,14 +11,23 @@ from pathlib import Path
 def write_atomic(path, data, mode: int | None = None) -> None:
     """Write `data` (str: UTF-8, or bytes) to `path` atomically; `mode` sets the permissions
     (default: what the umask gives a new file)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    with atomic_output(path, mode) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(raw)
+
+
+@contextlib.contextmanager
+def atomic_output(path, mode: int | None = None):
+    """A temp file beside `path` for the caller to write (e.g. a zip), then fsynced and renamed
+    onto `path`; removed instead if the block raises."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
+        yield Path(tmp)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode if mode is not None else 0o666 & ~current_umask())
         os.replace(tmp, path)

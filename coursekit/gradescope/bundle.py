@@ -8,6 +8,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from ..fileio import atomic_output
 from .scripts import RUN_AUTOGRADER, SETUP_SH
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -45,14 +46,11 @@ def _keep(path: Path, top: Path) -> bool:
 def build_bundle(root: Path, assignment: str, out: Path) -> int:
     """Write the bundle to `out`; returns the number of files in it."""
     entries = bundle_sources(root, assignment)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    with atomic_output(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         _add(zf, "setup.sh", SETUP_SH.encode(), 0o755)
         _add(zf, "run_autograder", RUN_AUTOGRADER.encode(), 0o755)
         for name, path in sorted(entries):
             _add(zf, name, path.read_bytes(), 0o644)
-    tmp.replace(out)
     return len(entries) + 2
 
 

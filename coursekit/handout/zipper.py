@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..fileio import atomic_output
+
 FIXED_DATE = (2024, 1, 1, 0, 0, 0)
 DATASETS_DIR = "cs231n/datasets"
 SCRIPT = f"{DATASETS_DIR}/get_datasets.sh"
@@ -63,10 +65,8 @@ def write_handout(course, out: Path, release_dir: Path | None = None) -> Handout
         entries[EMBEDDED_SUMS] = sums
     _check_student_text(entries)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    _write_zip(tmp, course.assignment, entries)
-    tmp.replace(out)
+    with atomic_output(out) as tmp:
+        _write_zip(tmp, course.assignment, entries)
     return HandoutReport(out, len(entries), out.stat().st_size, coco_url or "embedded",
                          time.monotonic() - started)
 
