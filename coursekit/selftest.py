@@ -72,6 +72,15 @@ def bug_verdict(case, result, points: dict) -> str | None:
     return None
 
 
+def training_verdict(items, result, points: dict) -> str | None:
+    """None when the bug loses points on each of its overfit `items` (bugs.TRAINING_CATCHES)."""
+    if result is None or result.error:
+        return "no result" if result is None else f"could not be graded: {result.error}"
+    tests = {t.name: t for t in result.tests}
+    passed = [i for i in items if i in tests and tests[i].score >= points[i] - EPS]
+    return f"{', '.join(passed)} passed" if passed else None
+
+
 def full_marks_verdict(result, points: dict, graded_items) -> str | None:
     if result is None:
         return "no result"
@@ -171,13 +180,14 @@ def run(args) -> int:
         print(f"selftest: grading solutions, release, {len(bugs)} bug(s), {len(variants)} "
               f"variant(s) with --jobs {args.jobs} ...", flush=True)
         results = _grade(paths, work / "graded", args.jobs, items, corpus.harness)
-        return _report(bugs, variants, results, points, graded_items)
+        catches = {} if args.fast else getattr(corpus.bugs, "TRAINING_CATCHES", {})
+        return _report(bugs, variants, results, points, graded_items, catches)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _report(bugs, variants, results, points, graded_items) -> int:
+def _report(bugs, variants, results, points, graded_items, catches=None) -> int:
     problems = []
     v = full_marks_verdict(results.get(SOLUTIONS), points, graded_items)
     print("solutions/: " + (f"NOT full marks ({v})" if v else "full marks, as expected"))
@@ -197,6 +207,13 @@ def _report(bugs, variants, results, points, graded_items) -> int:
     print(catch_table(bugs, verdicts))
     print(f"\nvariants with full marks: {len(variants) - sum('variant punished' in p for p in problems)}"
           f"/{len(variants)}")
+    trained = {c.name: catches[c.name] for c in bugs if c.name in (catches or {})}
+    if trained:
+        missed = {n: training_verdict(its, results.get("bug__" + n), points) for n, its in trained.items()}
+        missed = {n: v for n, v in missed.items() if v}
+        problems += [f"overfit check no longer catches {n}: {v}" for n, v in missed.items()]
+        print(f"overfit checks failing the bugs they must (bugs.TRAINING_CATCHES): "
+              f"{len(trained) - len(missed)}/{len(trained)}")
     for p in problems:
         print("FAIL " + p)
     print("\nselftest: " + ("OK" if not problems else f"{len(problems)} problem(s)"))

@@ -44,3 +44,22 @@ def test_progress_is_printed_while_grading(tmp_path, capsys, monkeypatch):
     assert selftest._with_progress(grade, tmp_path, 3) == "done"
     lines = [l for l in capsys.readouterr().out.splitlines() if "graded" in l]
     assert len(lines) >= 2 and lines[0].strip().split()[0] in ("0/3", "1/3")
+
+
+def test_a_lost_training_catch_is_a_problem(capsys):
+    from types import SimpleNamespace
+    points = {"a": 2.0, "overfit": 10.0}
+
+    def graded(a, overfit):
+        return GradingResult(submission="x", tests=[Item(name="a", number="1", score=a, max_score=2,
+                                                         function="a"),
+                                                    Item(name="overfit", number="2", score=overfit,
+                                                         max_score=10)])
+    bug = SimpleNamespace(name="b", items=("a",), function="a", description="")
+    base = {selftest.SOLUTIONS: graded(2, 10), selftest.RELEASE: graded(0, 0)}
+    catches = {"b": ("overfit",)}
+    kept = selftest._report([bug], [], {**base, "bug__b": graded(0, 0)}, points, {"a", "overfit"}, catches)
+    assert kept == 0 and "(bugs.TRAINING_CATCHES): 1/1" in capsys.readouterr().out
+    lost = selftest._report([bug], [], {**base, "bug__b": graded(0, 10)}, points, {"a", "overfit"}, catches)
+    out = capsys.readouterr().out
+    assert lost == 1 and "FAIL overfit check no longer catches b: overfit passed" in out
