@@ -1,5 +1,5 @@
-"""The student's feedback page and the TA's review page in a real headless browser (Debian's
-chromium), at a desktop width and a phone width: no sideways scrolling, failing tests before
+"""The student's feedback page, the TA's review page and the instructor's similarity report in a
+real headless browser (Debian's chromium), at a desktop width and a phone width: no sideways scrolling, failing tests before
 passing ones, the loss chart drawn. The browser is driven over the DevTools protocol on a pipe
 (--remote-debugging-pipe: NUL-separated JSON on fds 3 and 4), so no extra Python package is
 needed. Skipped, with the reason, when chromium is not installed (`.ci/run` installs it).
@@ -22,7 +22,11 @@ import pytest
 
 from coursekit.report.feedback import render_feedback
 from coursekit.report.review import build_rows, questions_from, review_html
+from coursekit.similarity.compare import compare_all
+from coursekit.similarity.documents import Document, joined_text
+from coursekit.similarity.report import similarity_html
 from test_report_feedback import sample_result
+from test_similarity import _renamed
 
 pytestmark = pytest.mark.slow
 
@@ -164,6 +168,11 @@ def pages(course, tmp_path_factory):
     questions = questions_from([], [result, other])
     (folder / "review.html").write_text(review_html(build_rows([result, other], questions), questions),
                                         encoding="utf-8")
+    solved = joined_text(course.assignment_dir("solutions"), course.student_files)
+    handout = joined_text(course.assignment_dir("release"), course.student_files)
+    docs = [Document(LONG_NAME, solved), Document("bob_1234567", _renamed(solved)),
+            Document("known:" + "public_repo_" * 8, solved.replace("    ", "  "))]
+    (folder / "similarity.html").write_text(similarity_html(compare_all(docs, [handout])), encoding="utf-8")
     return folder
 
 
@@ -200,3 +209,16 @@ def test_review_page_in_a_browser(browser, pages, width_name):
     assert got["scrollWidth"] <= got["innerWidth"], got["wide"]
     assert got["title"] and got["text"] > 0
 
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_similarity_report_in_a_browser(browser, pages, width_name):
+    """The instructor's report: the matched regions marked side by side, in a window of that
+    width, without sideways scrolling (long names and code wrap)."""
+    got = _probe(browser, pages / "similarity.html", width_name, mobile=False)
+    assert got["innerWidth"] == WIDTHS[width_name][0]
+    assert got["scrollWidth"] <= got["innerWidth"], got["wide"]
+    assert got["title"] == "Code similarity"
+    marks = browser.evaluate("document.querySelectorAll('.side pre mark').length")
+    columns = browser.evaluate("[...document.querySelectorAll('.side')].map(d => d.children.length)")
+    assert marks > 0 and columns and all(n == 2 for n in columns)
