@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:      # e.g. an --out folder that cannot be made: a message, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"coursekit {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

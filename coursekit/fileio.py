@@ -22,8 +22,11 @@ def atomic_output(path, mode: int | None = None):
     """A temp file beside `path` for the caller to write (e.g. a zip), then fsynced and renamed
     onto `path`; removed instead if the block raises."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:      # name the file asked for, not a temp file or a parent folder
+        raise OSError(exc.errno, f"cannot write ({exc.strerror})", str(path)) from None
     os.close(fd)
     try:
         yield Path(tmp)
