@@ -1,10 +1,11 @@
 """Real students' patterns of issue 11 (tests/corpus/variants.py INPLACE_BACKWARDS and
-IMPORT_VARIANTS, tests/corpus/bugs.py SQUEEZE_N1 and IMPORT_FAILURES), graded in one
+IMPORT_VARIANTS, tests/corpus/bugs.py SQUEEZE_BUGS and IMPORT_FAILURES), graded in one
 `coursekit grade --jobs 2` batch without the overfit items:
 
 - a backward that modifies its upstream gradient in place keeps full marks, as do a stray
   import of an existing module and the 2017-2020 handouts' `from cs231n.layers import *`;
-- `np.squeeze` that breaks a batch of one loses points on the N=1 case of its item only;
+- `np.squeeze` that breaks a batch of one (in rnn_step_backward, lstm_step_backward or sample)
+  loses points on the N=1 cases of its items only;
 - a model file that does not import (Python 2, a missing module) loses the model items, keeps
   the layer items, and the top-level output names the file (and says Python 2 for that one)."""
 from __future__ import annotations
@@ -19,7 +20,7 @@ CORPUS = load_corpus(Path(__file__).resolve().parent / "corpus")
 H, V, B = CORPUS.harness, CORPUS.variants, CORPUS.bugs
 FULL = {c.name: c for c in V.INPLACE_BACKWARDS + V.IMPORT_VARIANTS}
 BROKEN = {c.name: c for c in B.IMPORT_FAILURES}
-SQUEEZE = B.SQUEEZE_N1
+SQUEEZE = {c.name: c for c in B.SQUEEZE_BUGS}
 MODEL_FILE = "classifiers/rnn.py"
 EPS = 1e-6
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.slow
 def pattern_results(course, tmp_path_factory):
     work = tmp_path_factory.mktemp("corpus-patterns")
     reference = course.assignment_dir("source")
-    cases = [*FULL.values(), *BROKEN.values(), SQUEEZE]
+    cases = [*FULL.values(), *BROKEN.values(), *SQUEEZE.values()]
     paths = {c.name: CORPUS.spec.materialize(c, reference, work / "subs" / c.name) for c in cases}
     proc = H.grade(list(paths.values()), work / "out", jobs=2, items=H.fast_items(course), cwd=work)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -63,14 +64,16 @@ def test_variant_keeps_full_marks(name, pattern_results, points):
     assert not lost, f"{name} ({FULL[name].description}) lost points: {lost}"
 
 
-def test_squeeze_loses_points_only_on_a_batch_of_one(pattern_results, points):
-    tests = _tests(pattern_results, SQUEEZE.name)
-    (item,) = SQUEEZE.items
-    others = _lost(tests, points, [i for i in points if i != item])
-    assert not others, f"the squeeze bug cost points outside {item}: {others}"
-    assert 0 < tests[item].score < points[item] - EPS, f"{item}: {tests[item].score:g}"
-    failing = [line for line in tests[item].output.splitlines() if B.N1_ONLY in line]
-    assert failing, f"{item}: the feedback never says the failing case is N=1:\n{tests[item].output}"
+@pytest.mark.parametrize("name", sorted(SQUEEZE))
+def test_squeeze_loses_points_only_on_a_batch_of_one(name, pattern_results, points):
+    tests, items = _tests(pattern_results, name), SQUEEZE[name].items
+    others = _lost(tests, points, [i for i in points if i not in items])
+    assert not others, f"the squeeze bug cost points outside {items}: {others}"
+    for item in items:
+        assert 0 < tests[item].score < points[item] - EPS, f"{item}: {tests[item].score:g}"
+        failing = [line for line in tests[item].output.splitlines() if line.startswith("[FAIL]")]
+        assert failing and all(B.N1_ONLY in line for line in failing), \
+            f"{item}: a case other than N=1 failed, or N=1 is not named:\n{tests[item].output}"
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

@@ -171,7 +171,16 @@ N1_ONLY = "N=1"      # the only case a squeeze bug may lose points on
 SQUEEZE_N1 = _layer("step_bwd_squeeze_breaks_n1", "rnn_step_backward",
                     "np.squeeze(da) in dWx: right for N > 1, a matmul error for a batch of one",
                     "dWx = x.T @ da", "dWx = x.T @ np.squeeze(da)")
-BUGS.append(SQUEEZE_N1)
+# The same habit elsewhere (real-student-code.md: rnn_backward, lstm_backward or sample).
+SQUEEZE_LSTM_N1 = _layer("lstm_step_bwd_squeeze_breaks_n1", "lstm_step_backward",
+                         "np.squeeze(x) in dWx: right for N > 1, a matmul error for a batch of one",
+                         "dWx = x.T @ da", "dWx = np.squeeze(x).T @ da")
+SQUEEZE_SAMPLE_N1 = _model("sample_squeeze_breaks_n1", SAMPLE, ("sample", "lstm_sample"),
+                           "np.squeeze on the word scores: right for N > 1, an axis error in "
+                           "argmax(..., axis=1) for a batch of one",
+                           "word = np.argmax(scores, axis=1)", "word = np.argmax(np.squeeze(scores), axis=1)")
+SQUEEZE_BUGS = [SQUEEZE_N1, SQUEEZE_LSTM_N1, SQUEEZE_SAMPLE_N1]
+BUGS += SQUEEZE_BUGS
 
 # Model files that do not import. Not in BUGS: the Python 2 one does not even compile. Each must
 # lose points on every model item ("not graded: <file> does not import"), keep full marks on the
