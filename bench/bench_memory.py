@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from coursekit.config import load
+from coursekit.report.sheets import text_table
 
 WORKER_MARK = "worker.py"      # in every sandbox worker's command line (coursekit/sandbox/worker.py)
 
@@ -122,10 +123,10 @@ def main(argv=None) -> int:
             rows.append((label, m))
     print(f"memory of `coursekit grade` (sampled every {args.every:g} s; root sees the workers: "
           f"{os.geteuid() == 0})")
-    print(f"{'scenario':<34}{'tree PSS':>10}{'max process':>13}{'max worker':>12}{'workers':>9}{'wall':>8}")
-    for label, m in rows:
-        print(f"{label:<34}{m['tree']:>7.0f} MiB{m['process']:>9.0f} MiB{m['worker']:>8.0f} MiB"
-              f"{m['workers']:>9}{m['seconds']:>7.1f}s")
+    table = [("scenario", "tree PSS", "max process", "max worker", "workers", "wall")]
+    table += [(label, f"{m['tree']:.0f} MiB", f"{m['process']:.0f} MiB", f"{m['worker']:.0f} MiB",
+               m["workers"], f"{m['seconds']:.1f} s") for label, m in rows]
+    print(text_table(table))
     print(f"worker memory limit (RLIMIT_AS): {limit} MiB")
     return 0
 
