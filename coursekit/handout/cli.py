@@ -19,7 +19,7 @@ def run(args) -> int:
         return 2
     try:
         report = write_handout(load(), args.out)
-    except (ConfigError, HandoutError, OSError) as exc:
+    except (ConfigError, HandoutError) as exc:      # OSError: coursekit.cli says which file
         print(f"handout error: {exc}", file=sys.stderr)
         return 1
     data = ("the embedded dataset (get_datasets.sh unpacks it offline)" if report.dataset == "embedded"

@@ -147,16 +147,10 @@ def _cached_reference(judge, recipe: Recipe) -> Run:
                    iterations=meta["iterations"])
     except (OSError, KeyError, ValueError, TypeError):
         pass
-    from .loop import reference_model
+    from .loop import Oracle
     start = prepare(judge, recipe, data)
-    model = reference_model(judge, recipe, data)
-
-    def loss_fn(params, feats, caps):
-        model.params = params           # read only by the reference's loss
-        loss, grads = model.loss(feats, caps)
-        return float(loss), grads
     full = replace(recipe, check_every=recipe.iterations + 1)   # no early stop
-    run = train(judge, full, data, start, loss_fn)              # run.final: the recomputed loss
+    run = train(judge, full, data, start, Oracle(judge, recipe, data).model_loss)   # final: recomputed
     buf = io.BytesIO()
     np.savez(buf, meta=np.array(json.dumps({"history": run.history, "final": run.final,
                                             "iterations": run.iterations})),

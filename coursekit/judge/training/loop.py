@@ -90,9 +90,14 @@ class Oracle:
         loss, _ = L.temporal_softmax_loss(scores, caps_out, caps_out != self.model._null)
         return float(loss)
 
-    def gradients(self, params, feats, caps) -> dict:
+    def model_loss(self, params, feats, caps) -> tuple[float, dict]:
+        """The reference model's (loss, grads) on a minibatch."""
         self.model.params = self._as_float32(params)
-        return self.model.loss(feats, caps)[1]
+        loss, grads = self.model.loss(feats, caps)
+        return float(loss), grads
+
+    def gradients(self, params, feats, caps) -> dict:
+        return self.model_loss(params, feats, caps)[1]
 
     @staticmethod
     def _as_float32(params) -> dict:

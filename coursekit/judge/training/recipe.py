@@ -20,7 +20,6 @@ class Recipe:
     uses: frozenset = field(default=frozenset())   # graded items that use this training
     check_every: int = 5             # judge-side loss checks (early stop) every k iterations
     spot_window: int = 30            # gradient spot checks are drawn among iterations 1..k-1
-    cost: float = 1.0                # relative cost of the reference's training (early starts: costliest first)
 
     @property
     def iterations_per_epoch(self) -> int:
@@ -29,6 +28,13 @@ class Recipe:
     @property
     def iterations(self) -> int:
         return self.num_epochs * self.iterations_per_epoch
+
+    @property
+    def cost(self) -> int:
+        """Multiply-adds of the recurrent matmuls of a whole training (forward and backward
+        alike): a relative cost, so that early starts take the costliest training first."""
+        gates = 4 if self.cell == "lstm" else 1
+        return gates * self.hidden_dim * (self.hidden_dim + self.wordvec_dim) * self.batch_size * self.iterations
 
     def model_kwargs(self) -> dict:
         return {"hidden_dim": self.hidden_dim, "wordvec_dim": self.wordvec_dim}
@@ -52,6 +58,6 @@ class Recipe:
 # fail for every bug they failed before, plus two RNN bugs whose wrong gradients the spot
 # checks now see (they used to be drawn among iterations after the early stop).
 RECIPES = {
-    "rnn": Recipe("rnn", 128, 64, 60, 50, 2e-2, 0.99, 0.1, frozenset({"overfit"}), cost=1.0),
-    "lstm": Recipe("lstm", 128, 64, 40, 50, 2e-2, 0.99, 0.5, frozenset({"lstm_overfit"}), cost=3.0),
+    "rnn": Recipe("rnn", 128, 64, 60, 50, 2e-2, 0.99, 0.1, frozenset({"overfit"})),
+    "lstm": Recipe("lstm", 128, 64, 40, 50, 2e-2, 0.99, 0.5, frozenset({"lstm_overfit"})),
 }
