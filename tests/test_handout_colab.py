@@ -95,7 +95,7 @@ def _content(root: Path) -> Path:
     return content
 
 
-def _in_colab(args: list[str], root: Path, content: Path, drive: Path, venv: Path) -> list[str]:
+def _in_colab(args: list[str], content: Path, drive: Path, venv: Path) -> list[str]:
     """args in a namespace: read-only system, /content (the Drive at /content/drive), no network."""
     base = Path(sys.base_prefix).resolve()
     cmd = ["bwrap", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
@@ -140,7 +140,7 @@ def test_the_handout_runs_on_colab_from_google_drive(course, tmp_path):
         executed = f"/content/executed_{name}"
         run = subprocess.run(_in_colab([str(python), "/content/run_notebook.py",
                                         f"/content/drive/My Drive/{FOLDERNAME}/{name}", executed],
-                                       tmp_path, content, drive, venv),
+                                       content, drive, venv),
                              capture_output=True, text=True, timeout=1800)
         assert run.returncode == 0, (run.stdout[-3000:], run.stderr[-3000:])
         outputs[name] = _outputs(content / f"executed_{name}")
