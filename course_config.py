@@ -108,6 +108,12 @@ KIT = {
         "visibility": "visible",
         "visibility_per_test": {},
     },
+    # The Canvas export (`coursekit grade ... --roster roster.csv` -> canvas_grades.csv): the
+    # roster column Canvas gets as "SIS Login ID" (e.g. "email" or "login"); "" leaves it
+    # empty and Canvas matches rows on "SIS User ID" (the roster's student_id).
+    "export": {
+        "sis_login_column": "",
+    },
     "limits": {
         "wall_seconds": 300,        # whole submission, wall clock
         "call_seconds": 60,         # one call into student code, wall clock

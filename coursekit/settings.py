@@ -141,6 +141,18 @@ class UnpackLimits:
 
 
 @dataclass(frozen=True)
+class Export:
+    """The LMS export (canvas_grades.csv): which roster column Canvas gets as "SIS Login ID"
+    ("" leaves it empty; Canvas then matches rows on "SIS User ID", the roster's student_id)."""
+    sis_login_column: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.sis_login_column, str):
+            raise ConfigError(f"KIT['export']['sis_login_column'] must be a roster column name, "
+                              f"not {self.sis_login_column!r}")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything course_config.py says, typed. ``root`` is the course folder."""
     root: Path
@@ -155,6 +167,7 @@ class Settings:
     limits: SandboxLimits = field(default_factory=SandboxLimits)
     sandbox: UidPool = field(default_factory=UidPool)
     unpack: UnpackLimits = field(default_factory=UnpackLimits)
+    export: Export = field(default_factory=Export)
 
     def __post_init__(self):
         if not isinstance(self.assignment, str) or not self.assignment:
@@ -205,7 +218,8 @@ class Settings:
 
 
 KIT_KEYS = {"assignment", "notebooks", "student_files", "dataset", "points", "extra_credit",
-            "manual_points", "feedback", "limits", "sandbox_uid_base", "sandbox_uid_pool", "unpack"}
+            "manual_points", "feedback", "limits", "sandbox_uid_base", "sandbox_uid_pool", "unpack",
+            "export"}
 
 
 def _section(kit: dict, key: str, kind):
@@ -236,4 +250,5 @@ def from_kit(cls, kit, *, root, path, nbgrader):
     return cls(root=root, path=path or root / "course_config.py", nbgrader=nbgrader, **plain,
                dataset=_section(kit, "dataset", Dataset), points=points,
                feedback=_section(kit, "feedback", Feedback), limits=_section(kit, "limits", SandboxLimits),
-               sandbox=UidPool(**pool), unpack=_section(kit, "unpack", UnpackLimits))
+               sandbox=UidPool(**pool), unpack=_section(kit, "unpack", UnpackLimits),
+               export=_section(kit, "export", Export))

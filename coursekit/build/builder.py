@@ -52,6 +52,8 @@ def build(course, out_root: Path | None = None, *, execute_solutions: bool = Tru
             _normalise_modes(staged[kind])
             report.files += [f"{kind}/{course.assignment}/{p}" for p in sorted(_listing(staged[kind]))]
             _replace(staged[kind], out_root / kind / course.assignment)
+    from .stamp import write_stamp
+    write_stamp(course, out_root, report.files)
     report.seconds = time.monotonic() - started
     return report
 

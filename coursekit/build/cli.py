@@ -18,14 +18,16 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..config import ConfigError, load
+    from ..preflight import PreflightError, check_items
     from .errors import BuildError
 
     try:
         course = load()
+        check_items(course)
         if args.check:
             return _check(course, execute=not args.no_execute)
         return _build(course, args.out, execute=not args.no_execute)
-    except (BuildError, ConfigError) as exc:
+    except (BuildError, ConfigError, PreflightError) as exc:
         print(f"build error: {exc}", file=sys.stderr)
         return 1
 

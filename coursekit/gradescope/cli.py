@@ -11,12 +11,14 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..config import ConfigError, load
+    from ..preflight import PreflightError, preflight
     from .bundle import BundleError, build_bundle
 
     try:
         course = load()
+        preflight(course)
         count = build_bundle(course.root, course.assignment, Path(args.out))
-    except (ConfigError, BundleError) as exc:
+    except (ConfigError, BundleError, PreflightError) as exc:
         print(f"coursekit gradescope: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out} ({count} files): upload it as the Gradescope autograder "

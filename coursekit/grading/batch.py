@@ -1,34 +1,51 @@
-"""Grade many submissions into one output folder, in parallel, resumably.
+"""Grade many submissions into one output folder, in parallel, resumably, through the gradebook.
 
-DIR/manifest.json maps each submission path to its (sanitised, unique) folder name, so a rerun
-reuses the same names. A stored result is reused only when its key (gradekey.py: the
-submission's bytes, the hidden suite, the points, the feedback settings, the items, the kit
-version) is unchanged; anything else is regraded, and `force` regrades everything. So a batch
-killed midway and rerun loses and duplicates nothing, and nothing is ever stale. At the end
-DIR/grades.csv, DIR/review.csv (TAs' points and comments kept) and DIR/review.html are rebuilt
-from all complete results, the manual points of review.csv folded into grades.csv.
+The gradebook (coursekit.gradebook, OUT/gradebook.db by default) owns every grade; this module
+decides what to grade and records what the judge says:
+
+1. one writer at a time (a second run into the same folder or gradebook stops with a message);
+2. what a killed run left behind is removed, TAs' edits of review.csv are recorded (a
+   review.csv that cannot be read stops the run before anything is written);
+3. each submission gets its name (gradebook.identity: never a silent "-2");
+4. an item's stored result is reused only when its key matches (gradekey.item_keys: the
+   submission's bytes, suite, reference, provided files, kit version, settings, the item's
+   points); `--items` grades those items and keeps the others as stored; `force` regrades;
+5. each result is recorded in one transaction, then its submission's files are written;
+6. at the end, and when interrupted, every view is rewritten from the gradebook.
 """
 from __future__ import annotations
 
-import json
-import re
-from concurrent.futures import ThreadPoolExecutor
+import copy
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..report import review
-from ..report.results import GradingResult
-from ..report.sheets import grades_csv
-from .gradekey import grade_key
-from .manual import manual_points
-from .outputs import PRIVATE, private_dir, write_text
-from .pipeline import GradeOptions, grade_submission, load_complete
-from .progress import Progress
+from .. import __version__
+from ..gradebook import identity
+from ..gradebook.canvas import load_roster, save_roster
+from ..gradebook.leftovers import remove_leftovers, work_prefix
+from ..gradebook.manual import import_sheet
+from ..gradebook.reviewsheet import ReviewSheetError, read_sheet
+from ..gradebook.store import Gradebook, RunInfo, sqlite_url
+from ..gradebook.views import load_term, write_views
+from ..report.results import CURVES, GradingResult
+from .gradekey import course_digests, item_keys, submission_digest
 from .jobs import concurrent_submissions, early_trainings
+from .judge_runner import stop_all_judges
+from .outputs import private_dir, write_text
+from .pipeline import GradeOptions, grade_to_result
+from .progress import Progress
 
-MANIFEST = "manifest.json"
-BATCH_FILES = {"grades.csv", "review.html", "review.csv", "canvas_grades.csv", MANIFEST, PRIVATE}
-MAX_NAME = 80
+GRADEBOOK_FILE = "gradebook.db"
+LOCK_FILE = ".coursekit-grade.lock"
+sanitise = identity.sanitise
+REVIEW_HISTORY = "_review-history"       # OUT/_private/_review-history: review.csv as TAs saved it
+LAST_WRITTEN = "last-written.csv"
 
 
 @dataclass
@@ -36,110 +53,201 @@ class BatchSummary:
     graded: int
     skipped: int
     crashed: int
-    results: list[GradingResult]
-    manual: dict = field(default_factory=dict)      # submission -> {grade id: points}
+    term: object = None                               # gradebook.views.TermView
     warnings: list[str] = field(default_factory=list)
+    run_id: int = 0
+    remaining: int = 0                                # interrupted: submissions not graded
+    gradebook: str = ""
+
+    @property
+    def results(self) -> list[GradingResult]:
+        return [v.result for v in self.term.submissions] if self.term else []
+
+    @property
+    def manual(self) -> dict:
+        """submission -> {grade id: points that count}."""
+        if not self.term:
+            return {}
+        return {v.name: {q: s.points for q, s in v.manual.items() if s.status == "graded"}
+                for v in self.term.submissions}
 
 
-def sanitise(raw: str) -> str:
-    name = raw[:-4] if raw.lower().endswith(".zip") else raw
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:MAX_NAME]
-    return name or "submission"
+class BatchInterrupted(Exception):
+    """Ctrl-C: what was graded is kept; str(exc) says what and how to resume."""
+
+    def __init__(self, summary: BatchSummary):
+        self.summary = summary
+        super().__init__(f"interrupted: {summary.graded} submission(s) graded in this run are kept in "
+                         f"{summary.gradebook} and every view is up to date; {summary.remaining} not "
+                         "graded yet: run the same command again to grade them (stored results are reused)")
 
 
-def assign_names(sources: list[Path], out: Path) -> dict[Path, str]:
-    """Stable unique folder names, remembered in DIR/manifest.json across runs."""
-    path = out / MANIFEST
-    try:
-        known = json.loads(path.read_text())
-        known = {k: v for k, v in known.items() if isinstance(v, str)} if isinstance(known, dict) else {}
-    except (OSError, ValueError):
-        known = {}
-    taken = {v.lower() for v in known.values()} | {f.lower() for f in BATCH_FILES}
-    names = {}
-    for src in sources:
-        key = str(src.absolute())
-        if key not in known:
-            base = sanitise(src.name)
-            name, i = base, 2
-            while name.lower() in taken:
-                name, i = f"{base}-{i}", i + 1
-            known[key] = name
-            taken.add(name.lower())
-        names[src] = known[key]
-    write_text(path, json.dumps(known, indent=1, sort_keys=True))
-    return names
+def gradebook_url(out: Path, url: str | None = None) -> str:
+    return url or sqlite_url(Path(out) / GRADEBOOK_FILE)
 
 
 def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int = 1,
                 progress: Progress | None = None, force: bool = False,
-                questions: list[dict] | None = None) -> BatchSummary:
+                questions: list[dict] | None = None, roster: list[dict] | None = None,
+                gradebook: str | None = None) -> BatchSummary:
     """`jobs` is the CPU budget: min(jobs, submissions to grade) are graded at once, each
     with max(1, jobs // that number) cores (see jobs.py). `questions` is
     report.answers.question_catalogue (for review.html)."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    names = assign_names(sources, out)
-    keys = {src: grade_key(src, opts.settings, opts.fingerprint) for src in dict.fromkeys(sources)}
-    todo = [(src, names[src]) for src in keys
-            if force or load_complete(out / names[src], keys[src]) is None]
-    skipped = len(keys) - len(todo)
-    progress = progress or Progress(len(todo))
-    concurrent = concurrent_submissions(jobs, len(todo))
+    gb = Gradebook.open(gradebook_url(out, gradebook))
+    try:
+        with gb.writer([out / LOCK_FILE]):
+            return _run(gb, list(dict.fromkeys(sources)), out, opts, jobs=jobs, progress=progress,
+                        force=force, questions=questions or [], roster=roster)
+    finally:
+        gb.close()
+
+
+def _run(gb, sources, out, opts, *, jobs, progress, force, questions, roster) -> BatchSummary:
+    settings = opts.settings
+    remove_leftovers()
+    digests = course_digests(settings)
+    fingerprint = digests.fingerprint
+    warnings = _record_review_sheet(gb, out, settings, questions, fingerprint)
+    if roster is not None:
+        save_roster(gb, roster)
+    roster = roster if roster is not None else load_roster(gb)
+    names = identity.assign_names(sources, settings.assignment,
+                                  {r["submission"] for r in roster} if roster else None)
+    run_id = gb.begin_run(RunInfo(fingerprint=fingerprint, kit_version=__version__, suite_digest=digests.suite,
+                                  reference_digest=digests.reference, provided_digest=digests.provided,
+                                  points=settings.points.items, items=opts.items,
+                                  command=" ".join(sys.argv)))
+    stored = {s.name: s for s in gb.current_results(list(names.values()))}
+    plan = []
+    for src, name in names.items():
+        digest = submission_digest(src, settings)
+        sid = gb.submission(name, str(src.absolute()), digest, _mtime(src), run_id=run_id)
+        keys = item_keys(digest, fingerprint, settings.points.items, opts.items)
+        if force or not _reusable(stored.get(name), keys, settings, opts.items):
+            plan.append((src, name, sid, keys))
+    skipped = len(names) - len(plan)
+    progress = progress or Progress(len(plan))
+    concurrent = concurrent_submissions(jobs, len(plan))
     opts = replace(opts, early_trainings=early_trainings(jobs, concurrent))
-
-    def work(item: tuple[Path, str]) -> GradingResult:
-        src, name = item
-        result = grade_submission(src, name, out / name, opts, log_dir=private_dir(out, name),
-                                  key=keys[src])
-        progress.advance(name, result.error is not None)
-        return result
-
-    with ThreadPoolExecutor(max_workers=concurrent) as pool:
-        results = list(pool.map(work, todo))
+    graded = crashed = 0
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, concurrent)) as pool:
+            futures = {pool.submit(_grade_one, src, name, out, opts): (name, sid, keys)
+                       for src, name, sid, keys in plan}
+            try:
+                for future in as_completed(futures):
+                    name, sid, keys = futures[future]
+                    result = future.result()
+                    _record(gb, run_id, sid, name, stored.get(name), result, keys, opts.items)
+                    graded += 1
+                    crashed += result.error is not None
+                    progress.advance(name, result.error is not None)
+                    term = load_term(gb, settings, questions, fingerprint, roster)
+                    write_views(gb, out, term, names={name}, batch=False)
+            except KeyboardInterrupt:
+                for f in futures:
+                    f.cancel()
+                stop_all_judges()
+                raise
+    except KeyboardInterrupt:
+        gb.finish_run(run_id, "interrupted", graded=graded, reused=skipped)
+        summary = _finish(gb, out, settings, questions, fingerprint, roster, warnings, graded, skipped,
+                          crashed, run_id)
+        summary.remaining = len(plan) - graded
+        raise BatchInterrupted(summary) from None
     progress.finish(skipped)
-    all_results, manual, warnings = write_sheets(out, opts.settings, questions or [])
-    return BatchSummary(graded=len(results), skipped=skipped,
-                        crashed=sum(r.error is not None for r in results), results=all_results,
-                        manual=manual, warnings=warnings)
+    gb.finish_run(run_id, "complete", graded=graded, reused=skipped)
+    return _finish(gb, out, settings, questions, fingerprint, roster, warnings, graded, skipped, crashed, run_id)
 
 
-def completed_results(out: Path) -> list[GradingResult]:
-    results = []
-    for sub in sorted(p for p in out.iterdir() if p.is_dir() and p.name != PRIVATE):
-        result = load_complete(sub)
-        if result is not None:
-            result.submission = sub.name
-            results.append(result)
-    return results
+def _finish(gb, out, settings, questions, fingerprint, roster, warnings, graded, skipped, crashed, run_id):
+    term = load_term(gb, settings, questions, fingerprint, roster)
+    warnings = warnings + write_views(gb, out, term)
+    from ..gradebook.overview import write_overview
+    write_overview(gb, out, term, run_id)
+    return BatchSummary(graded=graded, skipped=skipped, crashed=crashed, term=term, warnings=warnings,
+                        run_id=run_id, gradebook=gb.where)
 
 
-def write_sheets(out: Path, settings, questions: list[dict] | None = None
-                 ) -> tuple[list[GradingResult], dict, list[str]]:
-    """Rebuild review.csv (keeping TAs' points and comments), review.html and grades.csv
-    (with the manual points); returns (results, manual points, warnings)."""
-    results = completed_results(out)
-    qs = review.questions_from(questions or [], results)
-    rows = review.build_rows(results, qs)
-    review.merge_previous(rows, review.read_review_csv(out / "review.csv"))
-    manual, warnings = manual_points(rows, settings)
-    write_text(out / "review.csv", review.review_csv(rows))
-    write_text(out / "review.html", review.review_html(rows, qs))
-    write_text(out / "grades.csv", grades_csv(results, settings, manual))
-    return results, manual, warnings
+def _grade_one(src: Path, name: str, out: Path, opts: GradeOptions) -> GradingResult:
+    from .pipeline import INTERNAL_ERROR, JUDGE_LOG
+    import traceback
+
+    log_dir = private_dir(out, name)
+    work = Path(tempfile.mkdtemp(prefix=work_prefix()))
+    try:
+        return grade_to_result(src, name, work, log_dir / JUDGE_LOG, opts)
+    except Exception as exc:          # a bug on our side must not stop the batch
+        write_text(log_dir / INTERNAL_ERROR, traceback.format_exc(), private=True)
+        return GradingResult.crashed(name, f"internal grader error ({type(exc).__name__})",
+                                     max_score=opts.max_score)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def write_canvas(out: Path, settings, roster: list[dict], summary: BatchSummary) -> list[str]:
-    """DIR/canvas_grades.csv from the batch's totals; roster names are matched as given or
-    sanitised like the output folders. Returns warnings."""
-    from ..report.sheets import grades_rows
-    from .export import CANVAS_FILE, canvas_csv
+def _reusable(stored, keys: dict, settings, items) -> bool:
+    if stored is None:
+        return False
+    if any(stored.item_keys.get(i) != k for i, k in keys.items()):
+        return False
+    return True
 
-    rows = grades_rows(summary.results, settings, summary.manual)
-    totals = {r["submission"]: r["total"] for r in rows}
-    for student in roster:
-        if student["submission"] not in totals and sanitise(student["submission"]) in totals:
-            student["submission"] = sanitise(student["submission"])
-    total_max = settings.points.max_score + settings.points.manual_max
-    text, warnings = canvas_csv(roster, totals, total_max, settings.assignment)
-    write_text(out / CANVAS_FILE, text)
+
+def _record(gb, run_id, sid, name, stored, result: GradingResult, keys: dict, items) -> None:
+    if items and stored is not None and not result.error and not stored.result.error:
+        result = merge_items(stored.result, result, items)
+        keys = {**stored.item_keys, **keys}
+    result.submission = name
+    gb.record_result(run_id, sid, result, keys)
+
+
+def merge_items(stored: GradingResult, new: GradingResult, items: list[str]) -> GradingResult:
+    """`stored` with the tests of `items` replaced by `new`'s (a run with --items)."""
+    merged = copy.deepcopy(stored)
+    chosen = set(items)
+    merged.tests = [t for t in merged.tests if t.name not in chosen] + [t for t in new.tests if t.name in chosen]
+    order = {t.name: i for i, t in enumerate(stored.tests)}
+    merged.tests.sort(key=lambda t: order.get(t.name, len(order)))
+    extra = {k: v for k, v in merged.extra_data.items() if not (k in CURVES and k in chosen)}
+    extra.update({k: v for k, v in new.extra_data.items() if k not in CURVES or k in chosen})
+    merged.extra_data = extra
+    merged.import_errors = new.import_errors
+    merged.output = new.output
+    return merged
+
+
+def _record_review_sheet(gb, out: Path, settings, questions, fingerprint) -> list[str]:
+    """TAs' edits of review.csv into the gradebook (a backup of the file is kept first)."""
+    path = out / "review.csv"
+    rows = read_sheet(path)        # ReviewSheetError stops the run here, before any write
+    if not rows:
+        return []
+    try:
+        if path.read_bytes() != _last_written(out):
+            backup = private_dir(out, REVIEW_HISTORY) / time.strftime("review-%Y%m%d-%H%M%S.csv")
+            shutil.copyfile(path, backup)
+    except OSError:
+        pass
+    term = load_term(gb, settings, questions, fingerprint)
+    answers = {(r.submission, r.question): r.answer_id for r in term.rows}
+    _, warnings = import_sheet(gb, rows, dict(settings.points.manual), answers)
     return warnings
+
+
+def _last_written(out: Path) -> bytes:
+    try:
+        return (out / "_private" / REVIEW_HISTORY / LAST_WRITTEN).read_bytes()
+    except OSError:
+        return b""
+
+
+def _mtime(src: Path) -> float | None:
+    try:
+        return os.stat(src).st_mtime
+    except OSError:
+        return None
+
+
+__all__ = ["grade_batch", "BatchSummary", "BatchInterrupted", "ReviewSheetError", "sanitise", "gradebook_url"]

@@ -13,11 +13,14 @@ import shlex
 import sys
 from pathlib import Path
 
-RERUN_HELP = ("Grading into an existing --out folder reuses a stored result only when the "
-              "submission's bytes, the hidden suite (autograder/), the points, the feedback "
-              "settings, the --items and the kit version are all unchanged; anything else is "
-              "regraded. --force regrades everything. TAs' points in review.csv are kept and "
-              "added to grades.csv.")
+RERUN_HELP = ("Every grade is kept in the gradebook (OUT/gradebook.db, or --gradebook URL); "
+              "every file in OUT is a view of it, rewritten at each run. Grading into an existing "
+              "--out folder reuses an item's stored result only when the submission's bytes, the "
+              "hidden suite (autograder/), the reference solution, the provided files, the "
+              "settings, the item's points and the kit version are all unchanged; anything else "
+              "is regraded. --items grades those items and keeps the others. --force regrades "
+              "everything. TAs' points and comments typed into review.csv are recorded at the "
+              "next run.")
 
 
 def add_arguments(parser) -> None:
@@ -38,8 +41,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="regrade every submission even when its stored result is current")
     parser.add_argument("--roster", default=None, metavar="CSV",
-                        help="roster.csv (submission,student_id,name,email): also write "
-                             "canvas_grades.csv (Canvas gradebook import format) beside grades.csv")
+                        help="roster.csv (columns submission,student_id,name and any others, e.g. email): "
+                             "kept in the gradebook; every run then also writes canvas_grades.csv "
+                             "(Canvas gradebook import format) beside grades.csv")
+    parser.add_argument("--gradebook", default=None, metavar="URL",
+                        help="the gradebook database (default: sqlite:///OUT/gradebook.db); a "
+                             "SQLAlchemy URL, e.g. postgresql://user@host/course for a shared server")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per submission (default: KIT limits wall_seconds plus a margin)")
     parser.add_argument("--judge-cmd", default=None,
@@ -66,41 +73,54 @@ def run(args) -> int:
         course = load()
     except ConfigError as exc:
         return _usage_error(str(exc))
+    from ..preflight import PreflightError, preflight
+    try:
+        preflight(course)
+    except PreflightError as exc:
+        return _usage_error(str(exc))
     unknown = sorted(set(args.items or []) - set(item_points(course)))
     if unknown:
         return _usage_error(f"unknown item(s) {', '.join(unknown)}; the items are: "
                             + ", ".join(item_points(course)))
     roster = None
     if args.roster:
-        from .export import RosterError, read_roster
+        from ..gradebook.canvas import RosterError, read_roster
         try:
-            roster = read_roster(Path(args.roster))
+            roster = read_roster(Path(args.roster), course.export.sis_login_column)
         except RosterError as exc:
             return _usage_error(str(exc))
     return _grade(course, sources, args, roster)
 
 
 def _grade(course, sources, args, roster) -> int:
+    from ..gradebook import GradebookBusy, GradebookError
+    from ..gradebook.identity import IdentityError
+    from ..gradebook.reviewsheet import ReviewSheetError
+    from ..gradebook.sheets import score_table
     from ..report.answers import question_catalogue
-    from ..report.sheets import score_table
-    from .batch import grade_batch, write_canvas
-    from .gradekey import course_fingerprint
+    from .batch import BatchInterrupted, grade_batch
     from .pipeline import GradeOptions
 
     opts = GradeOptions(settings=course, judge_cmd=shlex.split(args.judge_cmd) if args.judge_cmd else None,
-                        timeout=args.timeout, items=args.items,
-                        fingerprint=course_fingerprint(course, course.dir("autograder"), args.items))
+                        timeout=args.timeout, items=args.items)
     questions = question_catalogue(course.assignment_dir("release"), course.assignment_dir("solutions"),
                                    course.notebooks, course.points.manual)
     out = Path(args.out)
-    summary = grade_batch(sources, out, opts, jobs=args.jobs, force=args.force, questions=questions)
-    warnings = list(summary.warnings)
-    if roster is not None:
-        warnings += write_canvas(out, course, roster, summary)
-    print(score_table(summary.results, course, summary.manual))
-    for w in warnings:
+    try:
+        summary = grade_batch(sources, out, opts, jobs=args.jobs, force=args.force, questions=questions,
+                              roster=roster, gradebook=args.gradebook)
+    except (GradebookBusy, IdentityError) as exc:
+        return _usage_error(str(exc))
+    except (GradebookError, ReviewSheetError) as exc:
+        return _usage_error(f"{exc} (nothing was graded or written)")
+    except BatchInterrupted as exc:
+        print(f"coursekit grade: {exc}", file=sys.stderr)
+        return 130
+    print(score_table(summary.term))
+    for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"{len(summary.results)} result(s) in {out}: grades.csv, review.html, review.csv"
-          + (", canvas_grades.csv" if roster is not None else "")
+    has_roster = (out / "canvas_grades.csv").exists() and summary.term.roster is not None
+    print(f"{len(summary.results)} result(s) in {out} (gradebook {summary.gradebook}): index.html, "
+          "grades.csv, review.html, review.csv" + (", canvas_grades.csv" if has_roster else "")
           + "; per submission results.json, feedback.html, answers.md", file=sys.stderr)
     return 0

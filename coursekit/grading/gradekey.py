@@ -1,21 +1,25 @@
-"""The key kept with a stored result: a result is reused only when it matches exactly.
+"""The keys kept with stored results: an item's stored result is reused only when its key
+matches exactly.
 
-The key digests the submission's bytes (the files grading takes from it, as grading.unpack
-finds them, so a 2 GB file beside the code costs nothing), the hidden suite (every file of
-autograder/), the points, the feedback settings, the graded items and the kit version. Anything
-else changed -> a different key -> the submission is regraded.
+An item's key digests the submission's bytes (the files grading takes from it, as
+grading.unpack finds them, so a 2 GB file beside the code costs nothing), the course digests
+(the hidden suite, the reference solution in source/, the provided files of release/, the kit
+version, the feedback settings and the limits) and the item's points. Anything else changed ->
+a different key -> the item is regraded.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import __version__
 
-SKIP_PARTS = {"__pycache__", ".pytest_cache"}
+SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 CHUNK = 1 << 16
 
 
@@ -25,9 +29,10 @@ def _hash_file(digest, path: Path) -> None:
             digest.update(chunk)
 
 
-def tree_digest(root: Path) -> str:
+def tree_digest(root: Path, exclude: set[str] = frozenset()) -> str:
     """sha256 over the relative names and bytes of every regular file under `root` (or of
-    `root` itself when it is a file); "missing" when it does not exist."""
+    `root` itself when it is a file), leaving out the relative paths in `exclude`;
+    "missing" when it does not exist."""
     root = Path(root)
     digest = hashlib.sha256()
     if root.is_file():
@@ -36,19 +41,52 @@ def tree_digest(root: Path) -> str:
     if not root.is_dir():
         return "missing"
     for path in sorted(p for p in root.rglob("*") if not SKIP_PARTS & set(p.parts)):
-        if path.is_file() and not path.is_symlink():
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not path.is_symlink() and rel not in exclude:
+            digest.update(rel.encode() + b"\0")
             _hash_file(digest, path)
             digest.update(b"\0")
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class CourseDigests:
+    """Everything but the submission and the points that decides a result."""
+    suite: str              # autograder/
+    reference: str          # source/<assignment>/cs231n (the reference the judge imports)
+    provided: str           # release/<assignment>/ without the student files and notebooks
+    version: str
+    settings: str           # feedback settings and limits
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+
+def course_digests(settings, suite_dir: Path | None = None) -> CourseDigests:
+    release = settings.assignment_dir("release")
+    own = set(settings.student_files) | set(settings.notebooks)
+    limits = dataclasses.asdict(settings.limits)
+    return CourseDigests(
+        suite=tree_digest(Path(suite_dir) if suite_dir else settings.dir("autograder")),
+        reference=tree_digest(settings.assignment_dir("source") / "cs231n"),
+        provided=tree_digest(release, exclude=own),
+        version=__version__,
+        settings=hashlib.sha256(json.dumps({"feedback": settings.feedback.as_dict(), "limits": limits},
+                                           sort_keys=True, default=str).encode()).hexdigest())
+
+
 def course_fingerprint(settings, suite_dir: Path, items: list[str] | None = None) -> str:
-    """Everything but the submission that decides a result."""
-    parts = {"suite": tree_digest(suite_dir), "version": __version__,
-             "points": dict(settings.points.required), "extra_credit": dict(settings.points.extra_credit),
-             "feedback": settings.feedback.as_dict(), "items": sorted(items) if items else None}
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    """The fingerprint of course_digests (items no longer matter: each item has its own key)."""
+    return course_digests(settings, suite_dir).fingerprint
+
+
+def item_keys(submission: str, fingerprint: str, points: dict[str, float],
+              items: list[str] | None = None) -> dict[str, str]:
+    """{item: key} for the items graded (all of `points` when `items` is None)."""
+    chosen = items if items else list(points)
+    return {item: hashlib.sha256(f"{submission}:{fingerprint}:{item}:{float(points.get(item, 0.0))!r}"
+                                 .encode()).hexdigest() for item in chosen}
 
 
 def submission_digest(source: Path, settings) -> str:
@@ -56,7 +94,7 @@ def submission_digest(source: Path, settings) -> str:
     of the reason, its size and modification time (so a replaced upload is tried again)."""
     from .unpack import SubmissionError, prepare
 
-    with tempfile.TemporaryDirectory(prefix="ck-key-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"ck-key-{os.getpid()}-") as tmp:
         try:
             return tree_digest(prepare(Path(source), Path(tmp) / "sub", settings).path)
         except SubmissionError as exc:

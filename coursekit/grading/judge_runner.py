@@ -13,6 +13,7 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
 import sys
 import time
 from pathlib import Path
@@ -40,6 +41,22 @@ def judge_timeout(limits) -> float:
     return wall + max(60.0, 0.5 * wall)
 
 
+_LIVE: set = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def stop_all_judges() -> int:
+    """Kill every judge this process started that is still running (an interrupted batch)."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return len(procs)
+
+
 def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str,
               timeout: float, max_score: float, judge_cmd: list[str] | None = None,
               env: dict | None = None, early_trainings: int = 0,
@@ -56,6 +73,8 @@ def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str,
                                     env={**SINGLE_THREAD_ENV, **os.environ, **(env or {})})
         except OSError as exc:
             return _crashed(name, f"the grader could not be started ({exc})", start, max_score)
+        with _LIVE_LOCK:
+            _LIVE.add(proc)
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -65,6 +84,9 @@ def run_judge(sub_dir: Path, result_json: Path, log_path: Path, *, name: str,
         except BaseException:
             _kill_group(proc)
             raise
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(proc)
     return _read_result(result_json, code, name, start, max_score)
 
 

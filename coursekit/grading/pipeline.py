@@ -9,6 +9,7 @@ The stored result (result.full.json, written last) carries the key it was graded
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -76,7 +77,7 @@ def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
     OUT/_private/<name> beside the student's folder, never in it)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     log_dir = log_dir or private_dir(out_dir.parent, out_dir.name)
-    work = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
+    work = Path(tempfile.mkdtemp(prefix=f"coursekit-grade-{os.getpid()}-"))
     try:
         result = grade_to_result(src, name, work, log_dir / JUDGE_LOG, opts)
     except Exception as exc:          # a bug on our side must not stop the batch

@@ -12,14 +12,17 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from ..config import ConfigError, load
+    from ..preflight import PreflightError, preflight
     from .zipper import HandoutError, write_handout
 
     if args.out.suffix != ".zip":
         print(f"handout error: --out must name a .zip file, got {args.out}", file=sys.stderr)
         return 2
     try:
-        report = write_handout(load(), args.out)
-    except (ConfigError, HandoutError) as exc:      # OSError: coursekit.cli says which file
+        course = load()
+        preflight(course)
+        report = write_handout(course, args.out)
+    except (ConfigError, HandoutError, PreflightError) as exc:      # OSError: coursekit.cli says which file
         print(f"handout error: {exc}", file=sys.stderr)
         return 1
     data = ("the embedded dataset (get_datasets.sh unpacks it offline)" if report.dataset == "embedded"

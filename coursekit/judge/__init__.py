@@ -57,7 +57,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
         raise JudgeError(f"hidden suite {suite} not found")
     start = time.monotonic()
     ref = reference(config)
-    with tempfile.TemporaryDirectory(prefix="ck-judge-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"ck-judge-{os.getpid()}-") as tmp:
         code_dir = Path(tmp) / "code"
         missing = build_code_dir(submission_dir, code_dir, config)
         os.chmod(tmp, 0o755)

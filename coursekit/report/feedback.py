@@ -60,7 +60,26 @@ def page_model(result: GradingResult, title: str | None = None) -> dict:
         "failing": failing,
         "passing": [t for t in tests if t["status"] != "failed"],
         "curves": [c for c in curves.values() if c],
+        **_manual_model(result),
     }
+
+
+def _manual_model(result: GradingResult) -> dict:
+    """The manual questions and the total, each part apart (extra credit never in a maximum)."""
+    items = []
+    for m in result.manual:
+        full = float(m["max_points"])
+        graded = m.get("staff") == "kit" and m.get("points") is not None
+        items.append({"title": studenttext.one_line(m["title"]),
+                      "worth": f"{round(full, 2):g} points",
+                      "points": points(m["points"], full) if graded else "",
+                      "pending": m.get("staff") == "kit" and not graded,
+                      "comment": studenttext.clean(m.get("comment") or "") if graded and
+                      m.get("visibility", "visible") != "hidden" else ""})
+    totals = result.totals()
+    pending = sum(float(m["max_points"]) for m in result.manual if m.get("staff") != "kit" or m.get("points") is None)
+    return {"manual": items, "total": points(totals["total"]["score"], totals["total"]["max"]),
+            "pending": f"{round(pending, 2):g} point(s)" if pending else ""}
 
 
 def _test(t: TestResult, curve: dict | None) -> dict:

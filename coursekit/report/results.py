@@ -76,6 +76,10 @@ class GradingResult:
     extra_data: dict = field(default_factory=dict)   # isolation level, loss curve, answers...
     # student files that do not import: {file, line, text (the source line), message}
     import_errors: list = field(default_factory=list)
+    # manual questions, set by the view that writes the result (never stored with it):
+    # {grade_id, title, max_points, points (None until graded), comment, status, visibility,
+    #  staff: "kit" (graded in the kit's gradebook) | "elsewhere" (e.g. on Gradescope)}
+    manual: list = field(default_factory=list)
 
     @classmethod
     def crashed(cls, submission: str, reason: str, *, execution_time: float = 0.0,
@@ -115,16 +119,65 @@ class GradingResult:
     def clean_import_errors(self) -> list[dict]:
         return [clean_import_error(e) for e in self.import_errors or []]
 
+    @property
+    def manual_score(self) -> float:
+        return round(sum(m["points"] or 0.0 for m in self.manual if m.get("staff") == "kit"), 4)
+
+    @property
+    def manual_max(self) -> float:
+        return sum(float(m["max_points"]) for m in self.manual)
+
+    def totals(self) -> dict:
+        """score / max of each part, apart: required, extra credit, manual; and the total
+        (required + manual; extra credit is never part of a maximum)."""
+        pending = [m["grade_id"] for m in self.manual if m.get("points") is None]
+        return {"required": {"score": self.required_score, "max": self.max_score},
+                "extra_credit": {"score": self.extra_score, "max": self.extra_max},
+                "manual": {"score": self.manual_score, "max": self.manual_max, "pending": pending},
+                "total": {"score": round(self.required_score + self.manual_score, 4),
+                          "max": self.max_score + self.manual_max}}
+
+    def manual_lines(self) -> list[str]:
+        lines = []
+        for m in self.manual:
+            worth = f"{m['title']}: {round(float(m['max_points']), 2):g} points"
+            if m.get("staff") != "kit":
+                lines.append(f"{worth}, graded by your course staff")
+            elif m.get("points") is None:
+                lines.append(f"{worth}, graded by your course staff (not graded yet)")
+            else:
+                lines.append(f"{m['title']}: {score_text(m['points'], float(m['max_points']))}"
+                             + (f" ({m['comment']})" if m.get("comment") else ""))
+        return lines
+
+    def _manual_tests(self) -> list[dict]:
+        tests = []
+        for i, m in enumerate(self.manual, 1):
+            if m.get("staff") != "kit":
+                continue
+            graded = m.get("points") is not None
+            output = ("Graded by your course staff."
+                      + (f"\nComment: {m['comment']}" if m.get("comment") else "")) if graded else \
+                "Graded by your course staff; not graded yet."
+            tests.append({"name": m["title"], "number": f"9.{i}", "score": round(m.get("points") or 0.0, 4),
+                          "max_score": float(m["max_points"]),
+                          "status": "passed" if graded and m["points"] >= float(m["max_points"]) - 1e-9 else "failed",
+                          "output": output, "visibility": m.get("visibility", "visible")})
+        return tests
+
     def to_gradescope_dict(self) -> dict:
+        manual_tests = self._manual_tests()
+        output = "\n".join([self.output, *self.manual_lines()]).strip("\n") if self.manual else self.output
         return strict_json({
-            "score": self.score,
+            "score": round(self.score + sum(t["score"] for t in manual_tests), 4),
             "execution_time": round(self.execution_time, 3),
-            "output": self.output,
+            "output": output,
             "visibility": "visible",
             "stdout_visibility": "hidden",
-            "tests": [t.to_gradescope_dict() for t in self.tests],
+            "tests": [t.to_gradescope_dict() for t in self.tests] + manual_tests,
             "extra_data": {**self.clean_extra_data(), "submission": self.submission,
-                           "error": self.error, "import_errors": self.clean_import_errors()},
+                           "error": self.error, "import_errors": self.clean_import_errors(),
+                           **({"totals": self.totals()} if self.manual or self.tests else {})},
         })
 
     def to_dict(self) -> dict:

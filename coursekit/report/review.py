@@ -42,6 +42,7 @@ class ReviewRow:
     points: str = ""                      # as the TA typed it
     comment: str = ""
     flags: list[str] = field(default_factory=list)
+    manual_status: str = ""               # graded | pending | rejected | changed (manual questions)
 
     @property
     def answer_id(self) -> str:
@@ -145,20 +146,24 @@ def review_csv(rows: list[ReviewRow]) -> str:
 
 
 def review_html(rows: list[ReviewRow], questions: list[Question], *,
-                title: str = "Inline answers: TA review") -> str:
+                title: str = "Inline answers: TA review", ungraded: list[str] = ()) -> str:
     """Rendered from templates/review.html.j2 with autoescaping (answers are student text)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("coursekit.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     sections = []
+    ungraded = set(ungraded)
     for q in questions:
-        q_rows = [r for r in rows if r.question == q.grade_id]
+        q_rows = [r for r in rows if r.question == q.grade_id and r.submission not in ungraded]
         groups: dict[str, list[ReviewRow]] = {}
         for r in q_rows:
             groups.setdefault(r.group_key, []).append(r)
         ordered = sorted(groups.values(), key=lambda g: (-len(g), g[0].submission))
-        sections.append({"q": q, "groups": ordered, "blank": sum("blank" in r.flags for r in q_rows)})
+        sections.append({"q": q, "groups": ordered, "blank": sum("blank" in r.flags for r in q_rows),
+                         "pending": sum(r.manual_status == "pending" for r in q_rows),
+                         "rejected": sum(r.manual_status == "rejected" for r in q_rows),
+                         "changed": sum(r.manual_status == "changed" for r in q_rows)})
     submissions = sorted({r.submission for r in rows})
     return env.get_template(TEMPLATE).render(title=title, sections=sections, submissions=submissions,
-                                             num=num)
+                                             num=num, ungraded=sorted(ungraded))

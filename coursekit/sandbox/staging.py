@@ -37,7 +37,7 @@ class Stage:
             self.kit, self.code, self.scratch = shared_kit(), code_dir, None
             self.needed = [str(self.kit), str(self.code)]
             return
-        self.root = Path(tempfile.mkdtemp(prefix="coursekit-sandbox-"))
+        self.root = Path(tempfile.mkdtemp(prefix=f"coursekit-sandbox-{os.getpid()}-"))
         self.kit, self.code, self.scratch = (self.root / n for n in ("kit", "code", "scratch"))
         _copy_kit(self.kit)
         _copy_regular_tree(code_dir, self.code)
