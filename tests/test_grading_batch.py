@@ -8,12 +8,18 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+import pytest
 
 from helpers_grading import fake_judge, make_dir_submission, make_zip_submission
 
 from coursekit.grading import cli as grade_cli
-from coursekit.grading.batch import grade_batch, sanitise
+from coursekit.gradebook import Gradebook
+from coursekit.gradebook.identity import IdentityError
+from coursekit.grading.batch import grade_batch, gradebook_url, sanitise
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
 from coursekit.grading.jobs import concurrent_submissions, early_trainings
@@ -86,7 +92,7 @@ def test_jobs_is_a_cpu_budget_split_over_concurrent_submissions():
 
 
 def _early_seen(out, names):
-    return {json.loads((out / n / "result.full.json").read_text())["extra_data"]["early_trainings"]
+    return {json.loads((out / n / "results.json").read_text())["extra_data"]["early_trainings"]
             for n in names}
 
 
@@ -103,29 +109,51 @@ def test_judge_gets_the_early_trainings_of_its_submission(tmp_path, course, monk
     assert args.jobs == (os.cpu_count() or 1)          # default: the whole machine
 
 
-def test_names_are_sanitised_and_unique(tmp_path, course, monkeypatch):
+def test_names_come_from_the_student_never_a_silent_number(tmp_path, course, monkeypatch):
     kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
-    subs = [make_zip_submission(tmp_path / "a b.zip", kit),
-            make_dir_submission(tmp_path / "x" / "a b", kit),
-            make_dir_submission(tmp_path / "grades.csv", kit)]
+    subs = [make_zip_submission(_folder(tmp_path / "alice") / "rnn_captioning_submission.zip", kit),
+            make_zip_submission(_folder(tmp_path / "bob") / "rnn_captioning_submission.zip", kit),
+            make_zip_submission(_folder(tmp_path / "aaron") / "rnn_captioning_submission.zip", kit),
+            make_zip_submission(_folder(tmp_path / "d1") / "a b.zip", kit),
+            make_dir_submission(tmp_path / "d2" / "a b", kit),
+            make_dir_submission(tmp_path / "carol" / "grades.csv", kit)]
     out = tmp_path / "out"
-    grade_batch(subs, out, GradeOptions(settings=kit, judge_cmd=judge), progress=_quiet(3))
+    grade_batch(subs, out, GradeOptions(settings=kit, judge_cmd=judge), progress=_quiet(len(subs)))
     names = sorted(r["submission"] for r in _rows(out))
-    assert names == ["a_b", "a_b-2", "grades.csv-2"]
+    assert names == ["aaron", "alice", "bob", "carol", "d1", "d2"]
     assert sanitise("../../etc") == "etc" and sanitise("...") == "submission"
 
 
-def test_rerun_skips_completed_results(tmp_path, course, monkeypatch):
+def test_names_that_cannot_be_told_apart_are_an_error_naming_both(tmp_path, course, monkeypatch):
+    kit = course
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    a = make_zip_submission(_folder(tmp_path / "p" / "x") / "sub.zip", kit)
+    b = make_zip_submission(_folder(tmp_path / "q" / "x") / "sub.zip", kit)
+    with pytest.raises(IdentityError) as info:
+        grade_batch([a, b], tmp_path / "out", GradeOptions(settings=kit, judge_cmd=judge), progress=_quiet(2))
+    assert str(a) in str(info.value) and str(b) in str(info.value)
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def _folder(path):
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_rerun_reuses_results_and_rewrites_lost_views(tmp_path, course, monkeypatch):
     kit = course
     judge = fake_judge(tmp_path, kit, monkeypatch)
     subs = [make_dir_submission(tmp_path / f"s{i}", kit) for i in range(3)]
     out = tmp_path / "out"
     opts = GradeOptions(settings=kit, judge_cmd=judge)
     assert grade_batch(subs, out, opts, progress=_quiet(3)).graded == 3
-    (out / "s1" / "result.full.json").unlink()            # as if interrupted before the end
+    before = (out / "s1" / "results.json").read_text()
+    (out / "s1" / "results.json").unlink()                # a view lost: the gradebook has it
+    (out / "grades.csv").write_text("garbage")
     again = grade_batch(subs, out, opts, progress=_quiet(1))
-    assert (again.graded, again.skipped) == (1, 2)
+    assert (again.graded, again.skipped) == (0, 3)
+    assert (out / "s1" / "results.json").read_text() == before
     assert sorted(r["submission"] for r in _rows(out)) == ["s0", "s1", "s2"]
 
 
@@ -138,17 +166,24 @@ def test_sigkill_midway_then_rerun_loses_and_duplicates_nothing(tmp_path, course
            "--jobs", "2", "--judge-cmd", " ".join(judge)]
     proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.glob("*/result.full.json"))) < 2:
+    while time.monotonic() < deadline and len(list(out.glob("*/results.json"))) < 2:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_before = len(list(out.glob("*/result.full.json")))
-    assert 2 <= done_before < len(subs)
+    gb = Gradebook.open(gradebook_url(out))
+    recorded = [s.name for s in gb.current_results()]
+    assert 2 <= len(recorded) < len(subs)
+    assert sorted(p.parent.name for p in out.glob("*/results.json")) == sorted(recorded)
     assert subprocess.run(cmd, stderr=subprocess.DEVNULL).returncode == 0
     names = [r["submission"] for r in _rows(out)]
     assert sorted(names) == [f"s{i}" for i in range(8)]
     assert all(r["status"] == "graded" for r in _rows(out))
+    runs = gb.runs()
+    assert [r["status"] for r in runs] == ["killed", "complete"]
+    assert runs[1]["graded"] == len(subs) - len(recorded) and runs[1]["reused"] == len(recorded)
+    assert len(gb.result_history("s0")) == 1              # nothing graded twice
     assert not list(out.rglob(".*.tmp"))
+    assert not [p for p in Path(tempfile.gettempdir()).glob(f"coursekit-grade-{proc.pid}-*")]
 
 
 def test_cli_usage_errors_and_exit_codes(tmp_path, course, monkeypatch, capsys):

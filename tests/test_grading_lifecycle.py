@@ -13,8 +13,8 @@ import pytest
 from helpers_grading import fake_judge, make_dir_submission
 
 from coursekit import cli
-from coursekit.grading.batch import BatchSummary, grade_batch, write_canvas
-from coursekit.grading.export import RosterError, read_roster
+from coursekit.gradebook.canvas import RosterError, read_roster
+from coursekit.grading.batch import BatchSummary, grade_batch
 from coursekit.grading.gradekey import course_fingerprint
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
@@ -119,8 +119,9 @@ def test_manual_points_round_trip_without_regrading(tmp_path, course, monkeypatc
     again = grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet())
     assert again.graded == 0
     rows = _rows(out)
-    auto = sum(kit.points.required.values()) + sum(kit.points.extra_credit.values())
+    auto = sum(kit.points.required.values())                 # extra credit is apart from the total
     assert float(rows["alice"][QUESTION]) == 3.5 and float(rows["alice"]["total"]) == auto + 3.5
+    assert float(rows["alice"]["extra_credit"]) == sum(kit.points.extra_credit.values())
     assert float(rows["bob"][QUESTION]) == 0
     assert rows["carol"][QUESTION] == "" and any("carol" in w for w in again.warnings)
     assert float(rows["alice"]["total_max"]) == sum(kit.points.required.values()) + QUESTION_POINTS
@@ -128,6 +129,7 @@ def test_manual_points_round_trip_without_regrading(tmp_path, course, monkeypatc
               if r["question"] == QUESTION}
     assert review["alice"]["points"] == "3.5" and review["alice"]["comment"] == "clear"  # kept
     assert "blank" in review["bob"]["flags"]
+    assert review["carol"]["points"] == "9" and "rejected" in review["carol"]["flags"]   # kept as typed
 
 
 def test_changed_answer_drops_its_manual_points(tmp_path, course, monkeypatch):
@@ -166,20 +168,44 @@ def test_roster_export_reads_back(tmp_path, course, monkeypatch):
     subs = [make_dir_submission(tmp_path / n, kit, m) for n, m in (("alice", "full"), ("bob", "half"),
                                                                    ("stray", "full"))]
     out = tmp_path / "out"
-    summary = grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet(3))
+    grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet(3))
+    _fill_review(out, {"alice": "4"})                       # bob's question is not graded yet
     roster_csv = tmp_path / "roster.csv"
     roster_csv.write_text("Submission,Student_ID,Name,Email\nalice,s1,\"Doe, Alice\",a@x.org\n"
                           "bob,s2,Bob,b@x.org\ndan,s3,Dan,d@x.org\n")
-    warnings = write_canvas(out, kit, read_roster(roster_csv), summary)
-    assert any("stray" in w for w in warnings)
+    summary = grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet(),
+                          roster=read_roster(roster_csv))
+    warnings = " | ".join(summary.warnings)
+    assert "stray is not in the roster" in warnings
+    assert "without a submission, left empty: Dan" in warnings
+    assert "not graded yet, total left empty: bob" in warnings
     rows = list(csv.reader(io.StringIO((out / "canvas_grades.csv").read_text())))
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert rows[0][6] == f"{kit.assignment} (extra credit)"
     assert rows[1][0].strip() == "Points Possible"
-    assert float(rows[1][5]) == sum(kit.points.required.values()) + QUESTION_POINTS
+    assert float(rows[1][5]) == sum(kit.points.required.values()) + QUESTION_POINTS and rows[1][6] == "0"
     by_id = {r[2]: r for r in rows[2:]}
     totals = {name: float(r["total"]) for name, r in _rows(out).items()}
     assert by_id["s1"][0] == "Doe, Alice" and float(by_id["s1"][5]) == totals["alice"]
-    assert float(by_id["s2"][5]) == totals["bob"] and by_id["s3"][5] == ""   # no submission
+    assert float(by_id["s1"][5]) <= float(rows[1][5])         # never above its maximum
+    assert by_id["s1"][3] == ""                                # no SIS login column chosen
+    assert by_id["s2"][5] == "" and by_id["s3"][5] == ""       # pending manual; no submission
+    again = grade_batch(subs, out, _opts(course, kit, judge), progress=_quiet())   # roster kept
+    assert "Dan" in " ".join(again.warnings) and (out / "canvas_grades.csv").is_file()
+
+
+def test_the_sis_login_column_is_the_instructors_choice(tmp_path, course, monkeypatch):
+    kit = dataclasses.replace(_kit(course), export=dataclasses.replace(course.export, sis_login_column="login"))
+    judge = fake_judge(tmp_path, kit, monkeypatch)
+    sub = make_dir_submission(tmp_path / "alice", kit)
+    roster_csv = tmp_path / "roster.csv"
+    roster_csv.write_text("submission,student_id,name,email,login\nalice,s1,Alice,a@x.org,alice7\n")
+    grade_batch([sub], tmp_path / "out", _opts(course, kit, judge), progress=_quiet(),
+                roster=read_roster(roster_csv, "login"))
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "canvas_grades.csv").read_text())))
+    assert rows[2][3] == "alice7"
+    with pytest.raises(RosterError, match="no column 'sis'"):
+        read_roster(roster_csv, "sis")
 
 
 def test_roster_errors_are_clear(tmp_path):
@@ -190,7 +216,7 @@ def test_roster_errors_are_clear(tmp_path):
     bad.write_text("submission,student_id,name,email\nx,1,A,a\nx,2,B,b\n")
     with pytest.raises(RosterError, match="listed twice"):
         read_roster(bad)
-    assert isinstance(BatchSummary(0, 0, 0, []).warnings, list)
+    assert isinstance(BatchSummary(0, 0, 0).warnings, list)
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
@@ -227,7 +253,7 @@ def test_grade_help_and_usage_errors(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["grade", "--help"])
     helptext = " ".join(capsys.readouterr().out.split())
-    assert "--force" in helptext and "reuses a stored result only when" in helptext
+    assert "--force" in helptext and "reuses an item's stored result only when" in helptext
     (tmp_path / "s").mkdir()
     assert cli.main(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"), "--items", "nope"]) == 2
     assert "unknown item(s) nope" in capsys.readouterr().err

@@ -16,7 +16,9 @@ import re
 from pathlib import Path
 
 MAX_NAME = 80
-RESERVED = {"_private", "gradebook", "index", "grades", "review"}
+# names the output folder uses itself (a submission folder cannot take them)
+RESERVED = {"_private", "grades.csv", "review.csv", "review.html", "index.html", "canvas_grades.csv",
+            "gradebook.db", "gradebook.db.lock", "score-histogram.png", ".coursekit-grade.lock"}
 
 
 class IdentityError(Exception):
@@ -42,7 +44,7 @@ def _parent_name(src: Path) -> str:
 def candidates(src: Path, assignment: str) -> list[str]:
     """Names for `src`, best first: its own name unless generic, then its folder's name."""
     own, parent = sanitise(Path(src).name), _parent_name(src)
-    if own.lower() in generic_names(assignment) and parent:
+    if (own.lower() in generic_names(assignment) or own.lower() in RESERVED) and parent:
         return [parent, own]
     return [own] + ([parent] if parent else [])
 
@@ -68,7 +70,7 @@ def assign_names(sources: list[Path], assignment: str, roster_names: set[str] | 
             a, b = srcs[:2]
             raise IdentityError(f"{a} and {b} would both be graded as {chosen[a]!r}: rename one of "
                                 "them (or their folders) so that each student's upload has its own name")
-        if name in RESERVED:
+        if name in RESERVED or name.startswith("_"):
             raise IdentityError(f"{srcs[0]} would be graded as {chosen[srcs[0]]!r}, a name the output "
                                 "folder uses itself: rename it")
     return chosen
