@@ -31,7 +31,7 @@ def state(grade: ManualGrade | None, answer_digest: str) -> ManualState:
     if grade is None or (not grade.raw_points.strip() and not grade.comment):
         return ManualState("pending")
     if grade.answer_digest and answer_digest and grade.answer_digest != answer_digest:
-        earlier = grade.raw_points or "no points"
+        earlier = f"{round(grade.points, 4):g}" if grade.points is not None else (grade.raw_points or "no points")
         return ManualState("changed", reason=f"{CHANGED} (earlier grade: {earlier}"
                            + (f", comment {grade.comment!r}" if grade.comment else "") + ")")
     if grade.rejected:
@@ -39,7 +39,7 @@ def state(grade: ManualGrade | None, answer_digest: str) -> ManualState:
                            reason=f"points rejected: {grade.rejected}", grader=grade.grader)
     if grade.points is None:
         return ManualState("pending", comment=grade.comment, grader=grade.grader)
-    return ManualState("graded", points=grade.points, shown_points=grade.raw_points,
+    return ManualState("graded", points=grade.points, shown_points=f"{round(grade.points, 4):g}",
                        comment=grade.comment, grader=grade.grader)
 
 
