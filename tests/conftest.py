@@ -45,3 +45,32 @@ def gc(ref):
 def points(course):
     """Full points of every auto-graded item, extra credit included."""
     return dict(course.points.items)
+
+
+PG_ENV = "COURSEKIT_TEST_POSTGRES"      # an admin URL of a PostgreSQL server (.ci/run starts one)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gradebook_backend(request, tmp_path):
+    """None for the default SQLite gradebook in the output folder, or the URL of a fresh
+    PostgreSQL database (dropped afterwards) when $COURSEKIT_TEST_POSTGRES names a server."""
+    if request.param == "sqlite":
+        yield None
+        return
+    import os
+    import uuid
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        pytest.skip(f"no PostgreSQL server (set {PG_ENV}; .ci/run starts one)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    name = f"ck_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from helpers_grading import fake_judge, make_zip_submission, notebook_json
@@ -29,7 +28,7 @@ QUESTION = "inline_question_1"
 
 
 @pytest.fixture
-def term(tmp_path, course, monkeypatch):
+def term(tmp_path, course, monkeypatch, gradebook_backend):
     """A copy of the course (so its source/ and KIT can change), the fake judge, and three
     students' uploads as collect_submission.py names them, each in the student's folder."""
     clone = tmp_path / "course"
@@ -40,7 +39,6 @@ def term(tmp_path, course, monkeypatch):
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints",
                                                       "embedded", "coco_captioning", "*.zip"))
     monkeypatch.setenv("COURSEKIT_ROOT", str(clone))
-    monkeypatch.setenv("GRADEBOOK_TEST_URL", os.environ.get("COURSEKIT_TEST_POSTGRES", ""))
     settings = config.load(clone)
     judge = fake_judge(tmp_path, settings, monkeypatch)
     subs = {}
@@ -49,7 +47,7 @@ def term(tmp_path, course, monkeypatch):
         folder.mkdir(parents=True)
         subs[name] = _upload(folder / "rnn_captioning_submission.zip", settings, mode, f"{name}'s answer")
     return {"root": clone, "settings": settings, "judge": judge, "subs": subs, "out": tmp_path / "grades",
-            "tmp": tmp_path}
+            "tmp": tmp_path, "gradebook": gradebook_backend}
 
 
 def _upload(path, settings, mode, answer):
@@ -69,9 +67,8 @@ def _upload(path, settings, mode, answer):
 def grade(t, *extra, subs=None, expect=0):
     argv = ["grade", *map(str, subs or t["subs"].values()), "--out", str(t["out"]),
             "--judge-cmd", " ".join(t["judge"]), *extra]
-    pg = os.environ.get("COURSEKIT_TEST_POSTGRES")
-    if pg:
-        argv += ["--gradebook", pg]
+    if t["gradebook"]:
+        argv += ["--gradebook", t["gradebook"]]
     rc = cli.main(argv)
     assert rc == expect, argv
     return rc
@@ -145,7 +142,7 @@ def test_a_term_on_one_gradebook(term, capsys):
         grade(t)
         assert rows(t)["alice"][QUESTION] == ""
         assert "answer changed since it was graded (earlier grade: 3.5" in rows(t, "review.csv")[f"alice/{QUESTION}"]["flags"]
-    gb = Gradebook.open(os.environ.get("COURSEKIT_TEST_POSTGRES") or gradebook_url(t["out"]))
+    gb = Gradebook.open(t["gradebook"] or gradebook_url(t["out"]))
     kept = gb.manual_current()[("alice", QUESTION)]
     assert kept.points == 3.5 and kept.raw_points == "3,5" and kept.comment == "clear and measured"
     save_like_a_spreadsheet(t, {"alice": ("4", "better")})
@@ -217,12 +214,18 @@ def test_two_runs_at_once_and_ctrl_c(term):
     env = {**os.environ, "COURSEKIT_ROOT": str(t["root"])}
     cmd = [sys.executable, "-m", "coursekit.cli", "grade", *map(str, subs), "--out", str(t["out"]),
            "--jobs", "1", "--judge-cmd", " ".join(t["judge"])]
+    if t["gradebook"]:
+        cmd += ["--gradebook", t["gradebook"]]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(t["out"].glob("*/results.json")):
         time.sleep(0.05)
     second = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert second.returncode == 2 and "being written by another grading run" in second.stderr
+    if t["gradebook"]:                  # another output folder, the same server gradebook
+        elsewhere = [c if c != str(t["out"]) else str(t["tmp"] / "other") for c in cmd]
+        third = subprocess.run(elsewhere, env=env, capture_output=True, text=True)
+        assert third.returncode == 2 and "gradebook" in third.stderr and "another grading run" in third.stderr
     first.send_signal(signal.SIGINT)
     out, err = first.communicate(timeout=60)
     assert first.returncode == 130

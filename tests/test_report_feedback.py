@@ -12,7 +12,8 @@ from coursekit.report.answers import answers_for, answers_markdown, extract_answ
 from coursekit.report.feedback import render_feedback
 from coursekit.report import results as res
 from coursekit.report.review import build_rows, questions_from, review_csv, review_html
-from coursekit.report.sheets import grades_csv
+from coursekit.gradebook.sheets import grades_csv
+from coursekit.gradebook.views import term_from_results
 from test_report_scoring import build, full_marks, outcome
 
 EVIL = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -174,7 +175,7 @@ def test_review_sheets_side_by_side_and_escaped(course):
     assert [(r["submission"], r["question"]) for r in rows] == [("alice", "q1"), ("bob", "q1")]
     assert rows[0]["answer"].startswith("'=")                          # formula defused
     assert rows[1]["answer"] == EVIL
-    grades = list(csv.DictReader(io.StringIO(grades_csv(results, course))))
+    grades = list(csv.DictReader(io.StringIO(grades_csv(term_from_results(results, course)))))
     assert [g["submission"] for g in grades] == ["alice", "bob"]
     assert grades[0]["rnn_step_forward"] == "5" and grades[0]["extra_credit"] == "1"
     assert grades[0]["sample"] == ""                                   # test without a result
@@ -184,4 +185,4 @@ def test_crashed_result_rows(course):
     r = res.GradingResult.crashed("x", "the .zip has an absolute path (/etc/a)", max_score=70)
     html = render_feedback(r)
     assert "Not graded" in html and "/etc/a" in html and "<title>Feedback: x</title>" in html
-    assert "error: the .zip has an absolute path" in grades_csv([r], course)
+    assert "error: the .zip has an absolute path" in grades_csv(term_from_results([r], course))

@@ -17,7 +17,7 @@ run's end. Every grade a view shows is the `current` row of its kind:
 from __future__ import annotations
 
 from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint)
+                        Table, Text)
 
 SCHEMA_VERSION = 1
 
@@ -112,4 +112,4 @@ events = Table(
     Column("detail", Text, nullable=False, default=""))
 
 __all__ = ["SCHEMA_VERSION", "metadata", "meta", "submissions", "runs", "results", "tests",
-           "manual_grades", "sheet_rows", "events", "UniqueConstraint"]
+           "manual_grades", "sheet_rows", "events"]

@@ -15,16 +15,15 @@ A killed run leaves every committed result whole (each is one transaction) and i
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, insert, inspect, select, text, update
+from sqlalchemy import create_engine, event, insert, select, text, update
 
-from ..report.results import GradingResult, TestResult
+from ..report.results import GradingResult
 from . import schema as S
-from .lock import FileLock, GradebookBusy, WriterLock
+from .lock import FileLock, GradebookBusy, WriterLock  # noqa: F401 (GradebookBusy re-exported)
 from .migrate import upgrade
 
 ADVISORY_KEY = 0x636B6762          # "ckgb": the PostgreSQL advisory lock of a gradebook
@@ -390,4 +389,4 @@ def _group(rows) -> dict[int, list]:
 
 
 __all__ = ["Gradebook", "GradebookError", "GradebookBusy", "RunInfo", "StoredResult", "ManualGrade",
-           "sqlite_url", "TestResult", "inspect", "os"]
+           "sqlite_url"]

@@ -169,3 +169,12 @@ def _sheet_record(gb: Gradebook, rows: list[review.ReviewRow]) -> list[dict]:
         ids = {r.name: r.id for r in conn.execute(select(S.submissions.c.id, S.submissions.c.name))}
     return [{"submission_id": ids[r.submission], "question": r.question, "answer_digest": r.answer_id,
              "points": r.points, "comment": r.comment} for r in rows if r.submission in ids]
+
+
+def term_from_results(results: list[GradingResult], settings, questions_catalogue: list[dict] = ()) -> TermView:
+    """A term view of plain results, without a gradebook (no manual grades): for one-off reports."""
+    questions = review.questions_from(list(questions_catalogue), results)
+    rows = review.build_rows(results, questions)
+    subs = [submission_view(StoredResult(r.submission, 0, r, {}, 0, 0.0), settings, "", None, {}, questions)
+            for r in sorted(results, key=lambda r: r.submission)]
+    return TermView(settings, subs, rows, questions)

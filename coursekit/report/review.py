@@ -2,8 +2,8 @@
 columns for TAs) and review.html (each question's text and model answer, identical answers
 grouped, blank or placeholder answers flagged, a link to each submission's feedback).
 
-A rerun keeps what TAs wrote in review.csv: `merge_previous` carries a row's points and comment
-over as long as the answer is the same (its `answer_id`, a digest of the text, matches).
+The sheet is a view of the gradebook: what TAs type is read back by gradebook.reviewsheet and
+recorded by gradebook.manual; the rows here carry the gradebook's state of each manual grade.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .answers import is_blank
 from .results import GradingResult
@@ -105,32 +104,6 @@ def _flag_identical(rows: list[ReviewRow]) -> None:
         if len(same) > 1:
             for row in same:
                 row.flags.append(f"identical to {len(same) - 1} other(s)")
-
-
-def read_review_csv(path: Path) -> dict[tuple[str, str], dict]:
-    """(submission, question) -> the row as written (TAs' points and comment included)."""
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return {(_unquote(r.get("submission") or ""), r.get("question") or ""): r
-                    for r in csv.DictReader(fh)}
-    except (OSError, csv.Error, UnicodeDecodeError):
-        return {}
-
-
-def _unquote(text: str) -> str:
-    return text[1:] if text[:2] in ("'=", "'+", "'-", "'@") else text
-
-
-def merge_previous(rows: list[ReviewRow], previous: dict[tuple[str, str], dict]) -> None:
-    for row in rows:
-        old = previous.get((row.submission, row.question))
-        if not old:
-            continue
-        row.comment = _unquote(old.get("comment", "") or "")
-        if old.get("answer_id", "") == row.answer_id:
-            row.points = (old.get("points", "") or "").strip()
-        elif (old.get("points", "") or "").strip():
-            row.flags.append(CHANGED)
 
 
 def review_csv(rows: list[ReviewRow]) -> str:
