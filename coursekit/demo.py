@@ -67,27 +67,30 @@ def prepare_samples(course, out: Path) -> list[Path]:
 
 
 def score_table(grades: Path, names: list[str]) -> str:
-    rows = [("submission", "score", "max", "extra credit", "status")]
+    """Each sample's parts apart (results.json's totals): required, extra credit, manual."""
+    rows = [("submission", "score", "extra credit", "manual", "status")]
     for name in names:
         path = grades / name / "results.json"
         if not path.is_file():
             rows.append((name, "-", "-", "-", "no result"))
             continue
         res = json.loads(path.read_text())
-        tests = res.get("tests", [])
-        graded = [t for t in tests if t.get("max_score", 0) > 0]
-        score = sum(t.get("score", 0) for t in graded)
-        extra = sum(t.get("score", 0) for t in tests if t.get("max_score", 0) == 0)
-        failed = [t["name"] for t in graded if t.get("status") != "passed"]
+        totals = res.get("extra_data", {}).get("totals", {})
+        req, extra, manual = (totals.get(k, {}) for k in ("required", "extra_credit", "manual"))
+        auto = [t for t in res.get("tests", []) if not t["name"].startswith("Inline question")]
+        failed = [t["name"] for t in auto if t.get("status") != "passed"]
         if res.get("extra_data", {}).get("error"):
             status = "could not be graded: " + res["extra_data"]["error"]
         elif not failed:
-            status = "all tests passed"
+            status = f"all {len(auto)} tests passed"
         else:
-            status = f"{len(failed)} of {len(graded)} failed: " + ", ".join(failed)
+            status = f"{len(failed)} of {len(auto)} tests failed: " + ", ".join(failed)
         if len(status) > 72:
             status = status[:69] + "..."
-        rows.append((name, f"{score:g}", f"{sum(t['max_score'] for t in graded):g}", f"{extra:g}", status))
+        pending = "to grade" if manual.get("pending") else f"{manual.get('score', 0):g}"
+        rows.append((name, f"{req.get('score', 0):g}/{req.get('max', 0):g}",
+                     f"{extra.get('score', 0):g}/{extra.get('max', 0):g}",
+                     f"{pending}/{manual.get('max', 0):g}" if manual.get("max") else "-", status))
     from .report.sheets import text_table
     return text_table(rows)
 

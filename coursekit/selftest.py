@@ -149,7 +149,7 @@ def _with_progress(grade, out: Path, total: int):
     thread.start()
     while thread.is_alive():
         thread.join(PROGRESS_EVERY)
-        done = len(list(out.glob("*/result.full.json"))) if out.is_dir() else 0
+        done = len(list(out.glob("*/results.json"))) if out.is_dir() else 0
         if done != shown and thread.is_alive():
             shown = done
             print(f"  {done}/{total} graded ({time.monotonic() - start:.0f} s)", flush=True)

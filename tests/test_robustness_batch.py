@@ -112,13 +112,13 @@ def test_batch_killed_midway_and_rerun_loses_nothing(course, small_root, tmp_pat
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
-        while len(list(out.glob("*/result.full.json"))) < 4 and time.monotonic() < deadline:
+        while len(list(out.glob("*/results.json"))) < 4 and time.monotonic() < deadline:
             assert proc.poll() is None, "the batch ended before it could be killed"
             time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
-    done_before = len(list(out.glob("*/result.full.json")))
+    done_before = len(list(out.glob("*/results.json")))
     assert 4 <= done_before < len(subs), "killed midway"
     rerun = H.grade(list(subs), out, jobs=2, items=[ITEM], env=_env(small_root), cwd=tmp_path,
                     timeout=1800)

@@ -38,7 +38,7 @@ def test_progress_is_printed_while_grading(tmp_path, capsys, monkeypatch):
     def grade():
         for i in range(3):
             (tmp_path / f"s{i}").mkdir()
-            (tmp_path / f"s{i}" / "result.full.json").write_text("{}")
+            (tmp_path / f"s{i}" / "results.json").write_text("{}")
             time.sleep(0.2)
         return "done"
     assert selftest._with_progress(grade, tmp_path, 3) == "done"

@@ -36,7 +36,7 @@ def grade(root: Path) -> GradingResult:
         result = GradingResult.crashed("submission", f"autograder configuration error ({exc})")
         result.write_json(results / "results.json")
         return result
-    opts = GradeOptions(settings=course)
+    opts = GradeOptions(settings=course, manual_elsewhere=True)
     source = pick_source(root / "submission", course)
     return grade_submission(source, "submission", results, opts)
 

@@ -3,8 +3,8 @@
 Shared by `coursekit grade` (batch) and the Gradescope `run_autograder`. Never raises for
 anything the submission does: every failure becomes a "crashed" GradingResult.
 
-The stored result (result.full.json, written last) carries the key it was graded under
-(gradekey.py); `load_complete(dir, key)` returns it only when the key still matches.
+`coursekit grade` records results in the gradebook (grading/batch.py); `grade_submission`
+writes one submission's files directly (the Gradescope and PrairieLearn entry points).
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from .outputs import private_dir, write_text
 from .policy import apply_course_policy
 from .unpack import SubmissionError, prepare
 
-FULL_RESULT = "result.full.json"      # written last: its presence marks a complete result
 GRADESCOPE_RESULT = "results.json"
 JUDGE_LOG = "judge.log"
 INTERNAL_ERROR = "internal-error.txt"
@@ -45,6 +44,8 @@ class GradeOptions:
     early_trainings: int = field(default_factory=machine_early_trainings)
     items: list[str] | None = None            # grade only these test ids (None: all)
     fingerprint: str = ""                     # gradekey.course_fingerprint of the course
+    # the manual questions are graded on the engine's own site (Gradescope): the results say so
+    manual_elsewhere: bool = False
 
     @property
     def max_score(self) -> float:
@@ -72,7 +73,7 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
 
 def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
                      *, log_dir: Path | None = None, key: str = "") -> GradingResult:
-    """Grade `src` and write out_dir/{results.json, feedback.html, answers.md, result.full.json};
+    """Grade `src` and write out_dir/{results.json, feedback.html, answers.md};
     the judge's log (and any internal error) goes to `log_dir` (mode 0700; default
     OUT/_private/<name> beside the student's folder, never in it)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,8 +87,17 @@ def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
                                        max_score=opts.max_score)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if opts.manual_elsewhere:
+        result.manual = manual_elsewhere(opts.settings)
     write_outputs(result, out_dir, key)
     return result
+
+
+def manual_elsewhere(settings) -> list[dict]:
+    """The manual questions as the results of an engine that grades them itself show them."""
+    return [{"grade_id": q, "title": f"Inline question {n}", "max_points": float(p), "points": None,
+             "comment": "", "status": "pending", "visibility": settings.feedback.visibility_of(q),
+             "staff": "elsewhere"} for n, (q, p) in enumerate(settings.points.manual.items(), 1)]
 
 
 def write_outputs(result: GradingResult, out_dir: Path, key: str = "") -> None:
@@ -100,20 +110,3 @@ def write_outputs(result: GradingResult, out_dir: Path, key: str = "") -> None:
                answers_markdown(result.submission, result.extra_data.get("answers", [])))
     write_text(out_dir / GRADESCOPE_RESULT,
                json.dumps(result.to_gradescope_dict(), indent=2, sort_keys=True))
-    write_text(out_dir / FULL_RESULT,
-               json.dumps({**result.to_dict(), "grade_key": key}, indent=1, sort_keys=True))
-
-
-def load_complete(out_dir: Path, key: str | None = None) -> GradingResult | None:
-    """The result in out_dir if all its files were written (and, when `key` is given, it was
-    graded under that key), else None."""
-    full = out_dir / FULL_RESULT
-    if not full.is_file() or not (out_dir / GRADESCOPE_RESULT).is_file():
-        return None
-    try:
-        data = json.loads(full.read_text(encoding="utf-8"))
-        if key is not None and data.get("grade_key") != key:
-            return None
-        return GradingResult.from_dict(data)
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None

@@ -47,21 +47,24 @@ def grade(subs: list[Path], out: Path, *, jobs: int = 2, env: dict | None = None
                           timeout=timeout)
 
 
+def _stored(out: Path):
+    from coursekit.gradebook import Gradebook
+    from coursekit.grading.batch import gradebook_url
+    gb = Gradebook.open(gradebook_url(Path(out)))
+    try:
+        return gb.current_results()
+    finally:
+        gb.close()
+
+
 def load_results(out: Path) -> dict[str, GradingResult]:
-    """name -> GradingResult of every completed submission folder of a batch."""
-    results = {}
-    for sub in sorted(p for p in Path(out).iterdir() if p.is_dir()):
-        full = sub / "result.full.json"
-        if full.is_file():
-            results[sub.name] = GradingResult.from_dict(json.loads(full.read_text()))
-    return results
+    """name -> GradingResult of every graded submission of a batch (from its gradebook)."""
+    return {s.name: s.result for s in _stored(out)}
 
 
 def results_by_source(out: Path) -> dict[str, GradingResult]:
-    """Absolute submission path -> GradingResult, through the batch's manifest.json."""
-    manifest = json.loads((Path(out) / "manifest.json").read_text())
-    results = load_results(out)
-    return {src: results[name] for src, name in manifest.items() if name in results}
+    """Absolute submission path -> GradingResult, as the gradebook recorded each source."""
+    return {s.source: s.result for s in _stored(out)}
 
 
 def grade_rows(out: Path) -> list[dict]:
