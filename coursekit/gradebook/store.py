@@ -244,10 +244,13 @@ class Gradebook:
             if names is not None:
                 query = query.where(S.submissions.c.name.in_(names))
             rows = conn.execute(query).all()
-            tests_by = _group(conn.execute(select(S.tests.c.result_id, S.tests.c.data)
-                                           .join(S.results, S.results.c.id == S.tests.c.result_id)
-                                           .where(S.results.c.current).order_by(S.tests.c.id)).all())
-            previous = self._previous_scores(conn)
+            tests_query = (select(S.tests.c.result_id, S.tests.c.data)
+                           .join(S.results, S.results.c.id == S.tests.c.result_id)
+                           .where(S.results.c.current).order_by(S.tests.c.id))
+            if names is not None:
+                tests_query = tests_query.where(S.results.c.id.in_([r.id for r in rows]))
+            tests_by = _group(conn.execute(tests_query).all())
+            previous = self._previous_scores(conn, [r.submission_id for r in rows] if names is not None else None)
         out = []
         for r in rows:
             data = json.loads(r.data)
@@ -258,10 +261,13 @@ class Gradebook:
                                     r.created_at, r.source, r.student_id, previous.get(r.submission_id)))
         return out
 
-    def _previous_scores(self, conn) -> dict[int, tuple]:
+    def _previous_scores(self, conn, ids: list[int] | None = None) -> dict[int, tuple]:
         """submission id -> (score, extra) of the result the current one replaced."""
-        rows = conn.execute(select(S.results.c.submission_id, S.results.c.score, S.results.c.extra,
-                                   S.results.c.current).order_by(S.results.c.submission_id, S.results.c.id)).all()
+        query = select(S.results.c.submission_id, S.results.c.score, S.results.c.extra,
+                       S.results.c.current).order_by(S.results.c.submission_id, S.results.c.id)
+        if ids is not None:
+            query = query.where(S.results.c.submission_id.in_(ids))
+        rows = conn.execute(query).all()
         last: dict[int, tuple] = {}
         prev: dict[int, tuple] = {}
         for r in rows:
@@ -295,12 +301,15 @@ class Gradebook:
             _event(conn, "manual grade", run_id=run_id, submission_id=submission_id,
                    detail=f"{question}: {what}" + (f"; comment {comment!r}" if comment else "") + f" by {grader}")
 
-    def manual_current(self) -> dict[tuple[str, str], ManualGrade]:
+    def manual_current(self, names: list[str] | None = None) -> dict[tuple[str, str], ManualGrade]:
         """(submission name, question) -> its current manual grade, with the older ones."""
+        query = (select(S.manual_grades, S.submissions.c.name)
+                 .join(S.submissions, S.submissions.c.id == S.manual_grades.c.submission_id)
+                 .order_by(S.manual_grades.c.id.desc()))
+        if names is not None:
+            query = query.where(S.submissions.c.name.in_(names))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(S.manual_grades, S.submissions.c.name)
-                                .join(S.submissions, S.submissions.c.id == S.manual_grades.c.submission_id)
-                                .order_by(S.manual_grades.c.id.desc())).all()
+            rows = conn.execute(query).all()
         out: dict[tuple[str, str], ManualGrade] = {}
         for r in rows:
             grade = ManualGrade(r.name, r.question, r.raw_points, r.points, r.rejected, r.comment,
@@ -368,6 +377,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    # WAL: a killed writer leaves the file consistent; NORMAL syncs at checkpoints, not at
+    # every commit (a power cut may lose the last results, never corrupt the gradebook)
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 

@@ -8,13 +8,12 @@ result is recorded:
 """
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grading.gradekey import item_keys
-from ..grading.outputs import write_text
+from ..grading.outputs import write_text as _write_text
 from ..grading.policy import apply_course_policy
 from ..report import review
 from ..report.answers import answers_markdown
@@ -59,7 +58,7 @@ class TermView:
 
 def submission_view(stored: StoredResult, settings, fingerprint: str, digest: str | None,
                     manual: dict[str, ManualState], questions: list[review.Question]) -> SubmissionView:
-    result = copy.deepcopy(stored.result)
+    result = stored.result          # loaded fresh from the gradebook for this view
     result.submission = stored.name
     points = settings.points.items
     have = {t.name for t in result.tests}
@@ -87,11 +86,12 @@ def submission_view(stored: StoredResult, settings, fingerprint: str, digest: st
 
 
 def load_term(gb: Gradebook, settings, questions_catalogue: list[dict], fingerprint: str,
-              roster: list[dict] | None = None) -> TermView:
-    stored = gb.current_results()
+              roster: list[dict] | None = None, names: list[str] | None = None) -> TermView:
+    """The term as the views show it (only the submissions `names`, when given)."""
+    stored = gb.current_results(names)
     questions = review.questions_from(questions_catalogue, [s.result for s in stored])
     rows = review.build_rows([_named(s) for s in stored], questions)
-    grades = gb.manual_current()
+    grades = gb.manual_current(names)
     digests = _digests(gb)
     states: dict[str, dict[str, ManualState]] = {}
     for row in rows:
@@ -123,6 +123,17 @@ def _digests(gb: Gradebook) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------- writing
+def write_text(path: Path, text: str, *, private: bool = False) -> None:
+    """Atomically, and only when the file does not already hold exactly `text` (a rerun that
+    changes nothing rewrites nothing)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    _write_text(path, text, private=private)
+
+
 def write_submission_files(view: SubmissionView, out: Path) -> None:
     folder = out / view.name
     folder.mkdir(parents=True, exist_ok=True)

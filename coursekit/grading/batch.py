@@ -144,8 +144,8 @@ def _run(gb, sources, out, opts, *, jobs, progress, force, questions, roster) ->
                     graded += 1
                     crashed += result.error is not None
                     progress.advance(name, result.error is not None)
-                    term = load_term(gb, settings, questions, fingerprint, roster)
-                    write_views(gb, out, term, names={name}, batch=False)
+                    one = load_term(gb, settings, questions, fingerprint, names=[name])
+                    write_views(gb, out, one, names={name}, batch=False)
             except KeyboardInterrupt:
                 for f in futures:
                     f.cancel()
