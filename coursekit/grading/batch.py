@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import __version__
-from ..gradebook import identity
+from ..gradebook import identity, legacy
 from ..gradebook.canvas import load_roster, save_roster
 from ..gradebook.leftovers import remove_leftovers, work_prefix
 from ..gradebook.manual import import_sheet
@@ -109,16 +109,18 @@ def _run(gb, sources, out, opts, *, jobs, progress, force, questions, roster) ->
     remove_leftovers()
     digests = course_digests(settings)
     fingerprint = digests.fingerprint
+    info = RunInfo(fingerprint=fingerprint, kit_version=__version__, suite_digest=digests.suite,
+                   reference_digest=digests.reference, provided_digest=digests.provided,
+                   points=settings.points.items, items=opts.items, command=" ".join(sys.argv))
+    if not gb.submission_names() and legacy.is_legacy_folder(out):
+        legacy.import_folder(gb, out, replace(info, command="imported from a folder of an older kit"))
     warnings = _record_review_sheet(gb, out, settings, questions, fingerprint)
     if roster is not None:
         save_roster(gb, roster)
     roster = roster if roster is not None else load_roster(gb)
     names = identity.assign_names(sources, settings.assignment,
                                   {r["submission"] for r in roster} if roster else None)
-    run_id = gb.begin_run(RunInfo(fingerprint=fingerprint, kit_version=__version__, suite_digest=digests.suite,
-                                  reference_digest=digests.reference, provided_digest=digests.provided,
-                                  points=settings.points.items, items=opts.items,
-                                  command=" ".join(sys.argv)))
+    run_id = gb.begin_run(info)
     stored = {s.name: s for s in gb.current_results(list(names.values()))}
     plan = []
     for src, name in names.items():

@@ -19,6 +19,7 @@ from .sheets import num, safe_cell
 COLUMNS = ["submission", "question", "max_points", "points", "comment", "flags", "answer_id", "answer"]
 TEMPLATE = "review.html.j2"
 CHANGED = "answer changed since it was graded"
+UNGRADED = "upload could not be graded"
 
 
 @dataclass
@@ -87,9 +88,13 @@ def build_rows(results: list[GradingResult], questions: list[Question]) -> list[
         answers, notes = _answers_of(r)
         for q in questions:
             answer = answers.get(q.grade_id)
+            ungraded = r.error is not None and answer is None
             row = ReviewRow(r.submission, q.grade_id, q.points, answer,
-                            note=notes.get(q.notebook, "" if answer is not None else "no answer cell"))
-            if is_blank(answer, q.placeholder):
+                            note=UNGRADED if ungraded else
+                            notes.get(q.notebook, "" if answer is not None else "no answer cell"))
+            if ungraded:
+                row.flags.append(UNGRADED)
+            elif is_blank(answer, q.placeholder):
                 row.flags.append("blank")
             rows.append(row)
     _flag_identical(rows)
