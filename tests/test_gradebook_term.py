@@ -171,7 +171,7 @@ def test_a_term_on_one_gradebook(term, capsys):
     assert cli.main(["build", "--no-execute"]) == 0
     capsys.readouterr()
     grade(t)
-    assert "graded 3 submission(s)" in capsys.readouterr().err
+    assert "judged 3 submission(s)" in capsys.readouterr().err
 
     # 6. a typo in KIT's points is refused by grade, gradescope and build, with the items
     cfg = t["root"] / "course_config.py"

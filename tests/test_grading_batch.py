@@ -197,7 +197,7 @@ def test_cli_usage_errors_and_exit_codes(tmp_path, course, monkeypatch, capsys):
     assert grade_cli.run(args) == 2
     args = _args(grade_cli, [str(sub), "--out", str(tmp_path / "o"), "--judge-cmd", " ".join(judge)])
     assert grade_cli.run(args) == 0                     # graded, even though the judge crashed
-    assert "graded 1 submission(s)" in capsys.readouterr().err
+    assert "judged 1 submission(s)" in capsys.readouterr().err
 
 
 def _args(module, argv):

@@ -186,3 +186,15 @@ def test_crashed_result_rows(course):
     html = render_feedback(r)
     assert "Not graded" in html and "/etc/a" in html and "<title>Feedback: x</title>" in html
     assert "error: the .zip has an absolute path" in grades_csv(term_from_results([r], course))
+
+
+def test_review_page_renders_markdown_safely(course):
+    r = _result("alice", answer="**Advantage.** a small vocabulary $V$.\n\n- longer sequences\n\n"
+                                "[click](javascript:alert(1)) ![x](http://tracker/p.png) <b onclick=x>b</b>")
+    questions = questions_from([{"grade_id": "q1", "notebook": "RNN_Captioning.ipynb", "points": 4.0,
+                                 "question": "**Question:** why?", "placeholder": "", "model_answer": "*Model*"}], [r])
+    html = review_html(build_rows([r], questions), questions)
+    assert "<strong>Advantage.</strong>" in html and "<li>longer sequences</li>" in html
+    assert "<strong>Question:</strong>" in html and "<em>Model</em>" in html and "$V$" in html
+    assert "javascript:" not in html and "http://tracker" not in html and "<b onclick" not in html
+    assert "&lt;b onclick=x&gt;" in html

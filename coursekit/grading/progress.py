@@ -36,6 +36,9 @@ class Progress:
         if self.enabled:
             self.stream.write("\n")
         elapsed = time.monotonic() - self.start
-        self.stream.write(f"graded {self.done} submission(s) in {elapsed:.1f}s ({self.failed} could "
-                          f"not be graded; {skipped} unchanged since last time, result reused)\n")
+        graded = self.done - self.failed
+        parts = [f"{graded} graded"] + ([f"{self.failed} could not be graded (see their status)"]
+                                        if self.failed else [])
+        self.stream.write(f"judged {self.done} submission(s) in {elapsed:.1f}s: {', '.join(parts)}; "
+                          f"{skipped} unchanged since the last run (stored results reused)\n")
         self.stream.flush()

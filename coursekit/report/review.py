@@ -143,5 +143,6 @@ def review_html(rows: list[ReviewRow], questions: list[Question], *,
                          "rejected": sum(r.manual_status == "rejected" for r in q_rows),
                          "changed": sum(r.manual_status == "changed" for r in q_rows)})
     submissions = sorted({r.submission for r in rows})
+    from .markdown import render_markdown
     return env.get_template(TEMPLATE).render(title=title, sections=sections, submissions=submissions,
-                                             num=num, ungraded=sorted(ungraded))
+                                             num=num, ungraded=sorted(ungraded), md=render_markdown)
