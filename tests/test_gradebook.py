@@ -18,7 +18,7 @@ import pytest
 from helpers_grading import fake_judge, make_dir_submission
 
 from coursekit.gradebook import Gradebook, GradebookError
-from coursekit.gradebook.leftovers import remove_leftovers
+from coursekit.gradebook.leftovers import remove_leftovers, remove_partial_writes
 from coursekit.gradebook.reviewsheet import ReviewSheetError, parse_points, read_sheet
 from coursekit.grading.batch import grade_batch, gradebook_url
 from coursekit.grading.pipeline import GradeOptions
@@ -124,6 +124,12 @@ def test_a_killed_runs_working_copies_are_removed_by_the_next(tmp_path, monkeypa
         (folder / "submission").mkdir(parents=True)
     assert remove_leftovers() == [gone]
     assert kept.exists() and other.exists() and not gone.exists()
+    out = tmp_path / "out" / "alice"
+    out.mkdir(parents=True)
+    (out / ".results.json.x1y2.tmp").write_text("{half")
+    (out / "results.json").write_text("{}")
+    assert remove_partial_writes(tmp_path / "out") == [out / ".results.json.x1y2.tmp"]
+    assert (out / "results.json").exists()
 
 
 def test_changed_points_of_one_item_regrade_and_the_overview_shows_it(tmp_path, course, monkeypatch):

@@ -1,7 +1,7 @@
 """What a killed run leaves behind, removed by the next one: the working copies of students'
 files in the system's temporary folder (`coursekit-grade-<pid>-*`, `ck-judge-<pid>-*`,
 `ck-key-<pid>-*`, `coursekit-sandbox-<pid>-*`), each named after the process that made it and
-removed once that process is gone."""
+removed once that process is gone, and half-written files in the output folder."""
 from __future__ import annotations
 
 import os
@@ -37,6 +37,17 @@ def remove_leftovers(tmp: Path | None = None) -> list[Path]:
             shutil.rmtree(path, ignore_errors=True)
             if not path.exists():
                 removed.append(path)
+    return removed
+
+
+def remove_partial_writes(out: Path) -> list[Path]:
+    """The temp files of atomic writes (`.<name>.<random>.tmp`) a killed run left in the
+    output folder: called with the writer lock held, so none of them is being written."""
+    removed = []
+    for path in Path(out).rglob(".*.tmp"):
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 

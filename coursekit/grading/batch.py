@@ -28,7 +28,7 @@ from pathlib import Path
 from .. import __version__
 from ..gradebook import identity, legacy
 from ..gradebook.canvas import load_roster, save_roster
-from ..gradebook.leftovers import remove_leftovers, work_prefix
+from ..gradebook.leftovers import remove_leftovers, remove_partial_writes, work_prefix
 from ..gradebook.manual import import_sheet
 from ..gradebook.reviewsheet import ReviewSheetError, read_sheet
 from ..gradebook.store import Gradebook, RunInfo, sqlite_url
@@ -107,6 +107,7 @@ def grade_batch(sources: list[Path], out: Path, opts: GradeOptions, *, jobs: int
 def _run(gb, sources, out, opts, *, jobs, progress, force, questions, roster) -> BatchSummary:
     settings = opts.settings
     remove_leftovers()
+    remove_partial_writes(out)
     digests = course_digests(settings)
     fingerprint = digests.fingerprint
     info = RunInfo(fingerprint=fingerprint, kit_version=__version__, suite_digest=digests.suite,
