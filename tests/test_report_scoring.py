@@ -181,3 +181,9 @@ def test_overfit_curve_gets_its_threshold(course):
     result = build(course, full_marks(course), extra_data={"overfit": curve})
     assert result.extra_data["overfit"]["threshold"] > 0
     assert "threshold" not in curve                    # the judge's record is not modified
+
+
+def test_a_missing_file_is_named_at_the_top_of_the_output(course):
+    result = build(course, full_marks(course), missing=[MODEL])
+    first = result.to_gradescope_dict()["output"].splitlines()[0]
+    assert first == f"File missing: {MODEL} was not in your submission; the handout's stub was graded."

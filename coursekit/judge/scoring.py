@@ -187,7 +187,9 @@ def build_result(submission_dir: Path, outcomes, context, session, *, execution_
     if internal:
         extra_data["internal_errors"] = internal
     _add_thresholds(extra_data)
-    output = "\n".join([*map(import_banner, import_errors), summary(tests),
+    missing = [f"File missing: {rel} was not in your submission; the handout's stub was graded."
+               for rel in context.missing_files or ()]
+    output = "\n".join([*missing, *map(import_banner, import_errors), summary(tests),
                         *getattr(context, "summary_notes", [])])
     if internal:
         output += " Some checks failed because of a grader problem; course staff will review them."
