@@ -16,12 +16,10 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from coursekit.gradescope.bundle import build_bundle
 
 pytestmark = pytest.mark.slow
 
@@ -29,49 +27,25 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 @pytest.fixture(scope="module")
-def installed(course, tmp_path_factory):
-    """(autograder root, venv): the bundle unzipped into ROOT/source and set up."""
+def tried(course, tmp_path_factory):
+    """The README's one command: `coursekit gradescope --out autograder.zip --try UPLOAD...` on the
+    solutions and the untouched handout, each zipped by collect_submission.py; returns
+    ({upload stem: results.json}, the printed summary, the autograder root)."""
     if not os.access(SYSTEM_PYTHON, os.X_OK):
         pytest.skip("needs the system's python3 (/usr/bin/python3), as on Gradescope's image")
     tmp = tmp_path_factory.mktemp("gradescope")
-    bundle = tmp / "autograder.zip"
-    build_bundle(course.root, course.assignment, bundle)
-    root, venv = tmp / "autograder", tmp / "venv"
-    with zipfile.ZipFile(bundle) as zf:
-        zf.extractall(root / "source")
-    for script in ("setup.sh", "run_autograder"):
-        (root / "source" / script).chmod(0o755)
-    env = {**_clean_env(tmp), "COURSEKIT_VENV": str(venv), "COURSEKIT_SKIP_APT": "1"}
-    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=tmp,
-                           capture_output=True, text=True, timeout=1800)
-    assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
-    version = subprocess.run([str(venv / "bin" / "python"), "-c", "import sys; print(sys.executable)"],
-                             capture_output=True, text=True, env=env).stdout
-    assert version.strip().startswith(str(venv))
-    return root, venv
-
-
-def _clean_env(tmp: Path) -> dict:
-    """The test's environment without anything that points at this checkout or its venv."""
-    drop = ("COURSEKIT_ROOT", "COURSEKIT_JUDGE_CMD", "VIRTUAL_ENV", "PYTHONPATH", "PYTEST_ADDOPTS",
-            "CS231N_DATA_DIR")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env["PATH"] = os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin"])   # python3: the system's
-    env["HOME"] = str(tmp / "home")
-    return env
-
-
-def _grade(root: Path, venv: Path, upload: Path) -> dict:
-    submission = root / "submission"
-    shutil.rmtree(submission, ignore_errors=True)
-    submission.mkdir(parents=True)
-    shutil.copy(upload, submission / upload.name)
-    env = _clean_env(root.parent)
-    run = subprocess.run(["bash", str(root / "source" / "run_autograder")],
-                         env={**env, "AUTOGRADER_ROOT": str(root), "COURSEKIT_VENV": str(venv)},
-                         capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads((root / "results" / "results.json").read_text())
+    uploads = [_student_zip(course, tmp / "solved", solved=True), _student_zip(course, tmp / "untouched", solved=False)]
+    renamed = []
+    for up in uploads:            # one name per upload: the kept results are named after it
+        target = up.with_name(f"{up.parent.name}.zip")
+        up.rename(target)
+        renamed.append(target)
+    cmd = [sys.executable, "-m", "coursekit.cli", "gradescope", "--out", str(tmp / "autograder.zip"),
+           "--try", *map(str, renamed), "--try-dir", str(tmp / "try")]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, cwd=course.root)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = {p.stem: json.loads(p.read_text()) for p in (tmp / "try" / "results").glob("*.json")}
+    return results, done.stdout, tmp / "try" / "autograder"
 
 
 def _student_zip(course, folder: Path, solved: bool) -> Path:
@@ -86,9 +60,9 @@ def _student_zip(course, folder: Path, solved: bool) -> Path:
     return folder / "rnn_captioning_submission.zip"
 
 
-def test_the_bundle_grades_the_solutions_with_full_marks(installed, course, tmp_path):
-    root, venv = installed
-    result = _grade(root, venv, _student_zip(course, tmp_path / "solved", solved=True))
+def test_the_bundle_grades_the_solutions_with_full_marks(tried, course):
+    results, printed, root = tried
+    result = results["solved"]
     points = course.points
     assert result["score"] == pytest.approx(sum(points.required.values()) + sum(points.extra_credit.values()))
     tests = {t["name"]: t for t in result["tests"]}
@@ -98,14 +72,15 @@ def test_the_bundle_grades_the_solutions_with_full_marks(installed, course, tmp_
     assert not lost, lost
     assert not result["extra_data"].get("error")
     assert (root / "results" / "feedback.html").is_file()
+    assert "graded by your course staff" in result["output"]          # the manual question, on Gradescope
+    assert f"solved.zip: score {result['score']:g}" in printed
 
 
-def test_the_bundle_gives_the_untouched_handout_zero(installed, course, tmp_path):
-    root, venv = installed
-    result = _grade(root, venv, _student_zip(course, tmp_path / "untouched", solved=False))
+def test_the_bundle_gives_the_untouched_handout_zero(tried, course):
+    results, printed, root = tried
+    result = results["untouched"]
     assert result["score"] == 0
     assert len(result["tests"]) == len(course.points.required) + len(course.points.extra_credit)
     assert all(t["score"] == 0 for t in result["tests"])
     assert "not implemented yet" in json.dumps(result)
-    html = (root / "results" / "feedback.html").read_text(encoding="utf-8")
-    assert "rnn_step_forward" in html
+    assert "untouched.zip: score 0" in printed and "rnn_step_forward" in printed
