@@ -8,7 +8,6 @@ submissions, the grader's cwd, a canary folder in /tmp, /autograder, a TCP liste
 network attack aims at, and leftover processes."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -106,8 +105,8 @@ def attack_run(course, tmp_path_factory):
     changed = H.diff_snapshots(before, after)
     if sorted(p.name for p in root.iterdir()) != root_listing:
         changed.append(f"{root} (files added or removed)")
-    by_source = H.results_by_source(out) if (out / "manifest.json").is_file() else {}
-    manifest = json.loads((out / "manifest.json").read_text()) if by_source else {}
+    manifest = H.source_names(out)
+    by_source = H.results_by_source(out) if manifest else {}
     yield {"proc": proc, "out": out, "elapsed": elapsed, "changed": changed,
            "connections": listener.connections, "leftover": _leftover_processes(A.SLEEP_MARK),
            "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()},

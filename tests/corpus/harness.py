@@ -62,6 +62,13 @@ def load_results(out: Path) -> dict[str, GradingResult]:
     return {s.name: s.result for s in _stored(out)}
 
 
+def source_names(out: Path) -> dict[str, str]:
+    """Absolute submission path -> the name (and folder) the batch gave it ({} before any run)."""
+    if not (Path(out) / "gradebook.db").is_file():
+        return {}
+    return {s.source: s.name for s in _stored(out)}
+
+
 def results_by_source(out: Path) -> dict[str, GradingResult]:
     """Absolute submission path -> GradingResult, as the gradebook recorded each source."""
     return {s.source: s.result for s in _stored(out)}
