@@ -25,10 +25,12 @@ class BuildReport:
 
 
 def build(course, out_root: Path | None = None, *, execute_solutions: bool = True,
-          db_url: str | None = None) -> BuildReport:
+          db_url: str | None = None, progress=None) -> BuildReport:
     """Build both trees under out_root (default: the course root). db_url is the gradebook
-    nbgrader records the assignment in (default: a throw-away one in the staging folder)."""
+    nbgrader records the assignment in (default: a throw-away one in the staging folder).
+    `progress(text)` is told each stage as it starts."""
     started = time.monotonic()
+    say = progress or (lambda text: None)
     out_root = Path(out_root or course.root)
     if not course.assignment_dir("source").is_dir():
         raise BuildError(f"{course.assignment_dir('source')} does not exist")
@@ -39,15 +41,19 @@ def build(course, out_root: Path | None = None, *, execute_solutions: bool = Tru
     with tempfile.TemporaryDirectory(prefix="coursekit-build-", dir=staging_parent) as tmp:
         tmp = Path(tmp)
         staged = {kind: tmp / "out" / kind / course.assignment for kind in OUTPUT_KINDS}
+        say("stripping the solution regions of the .py files (release/) and keeping them (solutions/)")
         files.write_files(course, staged["release"], RELEASE)
         files.write_files(course, staged["solutions"], SOLUTION)
+        say(f"nbgrader generate_assignment: {len(course.notebooks)} notebook(s), points from KIT")
         solution_nbs = notebooks.generate(course, tmp / "nbgrader", db_url or f"sqlite:///{tmp / 'gradebook.db'}",
                                           staged["release"], staged["solutions"])
         if execute_solutions:
+            say(f"executing the {len(solution_nbs)} solution notebook(s) (about half a minute)")
             before = _listing(staged["solutions"])
             execute.execute_all(course, solution_nbs)
             _remove_new_files(staged["solutions"], before)
         report = BuildReport(out_root, executed=execute_solutions)
+        say(f"writing release/{course.assignment} and solutions/{course.assignment}")
         for kind in OUTPUT_KINDS:
             _normalise_modes(staged[kind])
             report.files += [f"{kind}/{course.assignment}/{p}" for p in sorted(_listing(staged[kind]))]

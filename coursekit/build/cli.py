@@ -32,6 +32,10 @@ def run(args) -> int:
         return 1
 
 
+def _stage(text: str) -> None:
+    print(f"build: {text} ...", file=sys.stderr, flush=True)
+
+
 def _build(course, out: Path | None, execute: bool) -> int:
     from .builder import build
 
@@ -39,7 +43,7 @@ def _build(course, out: Path | None, execute: bool) -> int:
     if out is None:  # the course's own gradebook (course_config: under build/, not committed)
         (course.root / "build").mkdir(exist_ok=True)
         db_url = course.nbgrader.CourseDirectory.db_url
-    report = build(course, out, execute_solutions=execute, db_url=db_url)
+    report = build(course, out, execute_solutions=execute, db_url=db_url, progress=_stage)
     print(f"built {len(report.files)} files under {report.out_root} "
           f"({'solutions executed' if report.executed else 'solutions NOT executed'}) "
           f"in {report.seconds:.1f} s")
@@ -51,7 +55,7 @@ def _check(course, execute: bool) -> int:
     from .compare import compare_builds
 
     with tempfile.TemporaryDirectory(prefix="coursekit-check-") as tmp:
-        build(course, Path(tmp), execute_solutions=execute)
+        build(course, Path(tmp), execute_solutions=execute, progress=_stage)
         found = compare_builds(course.root, Path(tmp), course.assignment)
     for line in found:
         print(line)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 
 from ..report.sheets import num, safe_cell, text_table
 
@@ -73,7 +74,7 @@ def _wrapped(lines: list[tuple], width: int) -> str:
     out = []
     for row in lines:
         status = str(row[-1])
-        pieces = [status[i:i + room] for i in range(0, len(status), room)] or [""]
+        pieces = textwrap.wrap(status, room, break_on_hyphens=False) or [""]
         out.append((*row[:-1], pieces[0]))
         out += [("",) * (len(row) - 1) + (p,) for p in pieces[1:]]
     return text_table(out)

@@ -1,0 +1,29 @@
+"""What instructors read on the terminal: each long command says its stages, the batch's last
+line says one thing per clause, and the score table wraps a long status instead of cutting it."""
+from __future__ import annotations
+
+from helpers_grading import fake_judge, make_dir_submission
+
+from coursekit import cli
+
+
+def test_build_says_each_stage(tmp_path, capsys):
+    assert cli.main(["build", "--no-execute", "--out", str(tmp_path / "b")]) == 0
+    err = capsys.readouterr().err
+    stages = [line for line in err.splitlines() if line.startswith("build: ")]
+    assert len(stages) == 3 and "nbgrader generate_assignment" in stages[1]
+    assert "writing release/" in stages[-1]
+
+
+def test_the_batch_line_and_the_table(tmp_path, course, monkeypatch, capsys):
+    judge = fake_judge(tmp_path, course, monkeypatch)
+    sub = make_dir_submission(tmp_path / "alice", course)
+    broken = tmp_path / "broken_upload.zip"
+    broken.write_bytes(b"this is not a zip at all")
+    assert cli.main(["grade", str(sub), str(broken), "--out", str(tmp_path / "o"), "--judge-cmd", " ".join(judge)]) == 0
+    captured = capsys.readouterr()
+    assert "judged 2 submission(s)" in captured.err and "1 graded, 1 could not be graded" in captured.err
+    table = captured.out.splitlines()
+    assert len(table) > 4 and all(len(line) <= 100 for line in table), captured.out
+    whole = " ".join(" ".join(line.split()) for line in table)
+    assert "collect_submission.py in your assignment folder and upload the zip it writes" in whole  # wrapped, not cut
