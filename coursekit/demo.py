@@ -87,10 +87,11 @@ def score_table(grades: Path, names: list[str]) -> str:
             status = f"{len(failed)} of {len(auto)} tests failed: " + ", ".join(failed)
         if len(status) > 72:
             status = status[:69] + "..."
-        pending = "to grade" if manual.get("pending") else f"{manual.get('score', 0):g}"
+        shown = (f"to grade ({manual.get('max', 0):g} pts)" if manual.get("pending")
+                 else f"{manual.get('score', 0):g}/{manual.get('max', 0):g}")
         rows.append((name, f"{req.get('score', 0):g}/{req.get('max', 0):g}",
                      f"{extra.get('score', 0):g}/{extra.get('max', 0):g}",
-                     f"{pending}/{manual.get('max', 0):g}" if manual.get("max") else "-", status))
+                     shown if manual.get("max") else "-", status))
     from .report.sheets import text_table
     return text_table(rows)
 
