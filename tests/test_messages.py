@@ -27,3 +27,18 @@ def test_the_batch_line_and_the_table(tmp_path, course, monkeypatch, capsys):
     assert len(table) > 4 and all(len(line) <= 100 for line in table), captured.out
     whole = " ".join(" ".join(line.split()) for line in table)
     assert "collect_submission.py in your assignment folder and upload the zip it writes" in whole  # wrapped, not cut
+
+
+def test_the_loss_chart_has_round_iteration_ticks():
+    import re
+    from coursekit.report.svgplot import iteration_ticks, loss_chart_svg
+    assert iteration_ticks(40) == [1, 10, 20, 30, 40]
+    assert iteration_ticks(7) == [1, 2, 4, 6] and iteration_ticks(1) == [1]
+    for n in range(2, 300):
+        ticks = iteration_ticks(n)
+        assert ticks[0] == 1 and ticks[-1] <= n and len(ticks) <= 7
+        step = ticks[2] - ticks[1] if len(ticks) > 2 else None
+        assert step is None or re.fullmatch(r"[125]0*", str(step))
+    svg = loss_chart_svg([3.0 - 0.05 * i for i in range(40)], [3.0 - 0.07 * i for i in range(40)], "t")
+    labels = re.findall(r'text-anchor="middle">(\d+)</text>', svg)
+    assert labels == ["1", "10", "20", "30", "40"]

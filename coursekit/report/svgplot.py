@@ -136,13 +136,26 @@ class _Box:
         return TOP + (self.y_hi - v) / (self.y_hi - self.y_lo) * self.h
 
 
+def iteration_ticks(last: int) -> list[int]:
+    """Round iteration numbers for the x axis (1, 10, 20, 30, 40 for 40 iterations): a step of
+    1, 2 or 5 times a power of ten giving at most 6 ticks, the first iteration always shown."""
+    if last <= 1:
+        return [1]
+    for power in range(0, 8):
+        for base in (1, 2, 5):
+            step = base * 10 ** power
+            if last // step <= 5:
+                return sorted({1, *range(step, last + 1, step)})
+    return [1, last]
+
+
 def _axes(box: _Box, fy, log: bool) -> list[str]:
     out = []
     for value, label in _ticks(box.y_lo, box.y_hi, log):
         y = box.sy(value)
         out.append(f'<line x1="{LEFT - 4}" y1="{y:.1f}" x2="{LEFT + box.w}" y2="{y:.1f}" stroke="#eee"/>'
                    f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
-    for x in sorted({round(1 + k * (box.x_hi - 1) / 4) for k in range(5)}):
+    for x in iteration_ticks(box.x_hi):
         out.append(f'<text x="{box.sx(x):.1f}" y="{TOP + box.h + 15}" text-anchor="middle">{x:.0f}</text>')
     out.append(f'<text x="{LEFT + box.w / 2}" y="{HEIGHT - 6}" text-anchor="middle">iteration</text>'
                f'<text x="14" y="{TOP + box.h / 2}" text-anchor="middle" '
