@@ -242,3 +242,25 @@ def run_jobs(jobs: list[dict]) -> list:
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = [pool.submit(run_job, **job) for job in jobs]
         return [f.exception() or f.result() for f in futures]
+
+
+# ----------------------------------------------------------------------------- results.json
+SCHEMA = Path(__file__).with_name("prairielearn_results.schema.json")
+
+
+def check_results(path: Path) -> dict:
+    """results.json at `path`, checked: under 1 MB, valid against PrairieLearn's format
+    (tests/prairielearn_results.schema.json), no test above its maximum."""
+    import jsonschema
+
+    from coursekit.prairielearn.budget import MAX_RESULTS_BYTES
+
+    raw = path.read_bytes()
+    assert len(raw) < MAX_RESULTS_BYTES, f"{path}: {len(raw)} bytes, PrairieLearn's limit is 1 MB"
+    data = json.loads(raw)
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(data)
+    for test in data.get("tests", []):
+        assert test["points"] <= test["max_points"] + 1e-9, test
+    return data

@@ -36,7 +36,7 @@ def run(args) -> int:
             print("grading the solutions once to set the question's timeout ...", flush=True)
             seconds = grading_seconds(course)
             timeout = question_timeout(seconds)
-            why = f"from a measured grading time of {seconds:.1f} s"
+            why = f"from a measured grading time of {seconds:.2f} s"
         comment = (f"Written by `coursekit prairielearn`. timeout {timeout} s ({why}); the "
                    "entrypoint's --timeout must say the same.")
         out.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,12 @@
 """A GradingResult as PrairieLearn's results.json (docs/externalGrading.md, "Grading results").
 
-- gradable: `score` in [0, 1]: the points with the extra credit on top, over the required
-  points, capped at 1 (PrairieLearn's most); `message` says the required score and the extra
-  credit apart; `output` is the kit's summary; `tests[]` one per graded item, with `points`,
-  `max_points` (an extra credit item: its own points, named "(extra credit)"), the hint as
-  `message`, the checks as `output`, and the overfit loss chart in `images` (an SVG data URL).
+- gradable: `score` in [0, 1] is the required points' fraction. PrairieLearn caps a question
+  at 100%, so extra credit added on top would hide lost points; it is reported apart instead:
+  in `message` (the required score and the extra credit), in its own tests (named
+  "(extra credit)", with their own `max_points`) and in `extra_credit` {points, max_points}
+  for course staff. `output` is the kit's summary; `tests[]` has one entry per graded item
+  with `points`, `max_points`, the hint as `message`, the checks as `output`, and the overfit
+  loss chart in `images` (an SVG data URL).
 - not gradable (the upload cannot be graded, or the grader failed): `gradable: false` with the
   reason in `format_errors`; PrairieLearn then neither scores nor counts the attempt.
 
@@ -24,7 +26,7 @@ CHART_LABELS = dict(CURVES)              # test id -> chart title
 SIZE_TARGET = MAX_RESULTS_BYTES - 64 * 1024   # leave room below the limit
 CUT_STEPS = (20000, 4000, 500, 0)        # characters an output keeps, tried in turn
 CUT_NOTE = "\n[... cut: the full report was too long for PrairieLearn]"
-NOT_COUNTED = "This attempt was not counted: fix the problem and submit again."
+NOT_COUNTED = "This attempt was not counted: it neither scores nor uses up an attempt."
 
 
 def to_prairielearn(result: GradingResult) -> dict:
@@ -38,39 +40,45 @@ def to_prairielearn(result: GradingResult) -> dict:
         "message": score_message(result),
         "output": result.output,
         "tests": [_test(t, result) for t in result.tests],
+        "extra_credit": {"points": result.extra_score, "max_points": _extra_max(result)},
         "grader": _grader_info(result),
     }
     return fit_size(data)
 
 
 def not_gradable(message: str, reason: str, grader: dict | None = None) -> dict:
-    return {"gradable": False, "format_errors": [reason], "message": f"{message} {NOT_COUNTED}",
-            "tests": [], "grader": grader or {}}
+    return {"gradable": False, "format_errors": [reason],
+            "message": f"{message.rstrip('. ')}. {NOT_COUNTED}", "tests": [], "grader": grader or {}}
 
 
 def fraction(result: GradingResult) -> float:
-    """The score PrairieLearn records: (required + extra credit) / required maximum, at most 1."""
+    """The score PrairieLearn records: the required points over their maximum."""
     maximum = result.max_score
     if maximum <= 0:
         return 0.0
-    return round(min(1.0, max(0.0, (result.required_score + result.extra_score) / maximum)), 4)
+    return round(min(1.0, max(0.0, result.required_score / maximum)), 4)
 
 
 def score_message(result: GradingResult) -> str:
     text = f"Hidden test suite: {score_text(result.required_score, result.max_score)}"
-    if result.extra_max:
-        text += (f"; extra credit {score_text(result.extra_score, result.extra_max)}, added to "
-                 "the score (which counts up to 100%)")
+    extra_max = _extra_max(result)
+    if extra_max:
+        text += (f"; extra credit {score_text(result.extra_score, extra_max)}, reported apart "
+                 "(not part of this score)")
     return text + "."
 
 
+def _extra_max(result: GradingResult) -> float:
+    return sum(_max_points(t) for t in result.tests if t.extra_credit)
+
+
 def _test(t: TestResult, result: GradingResult) -> dict:
-    label = "extra credit, added on top of the required points" if t.extra_credit else "required"
+    label = "extra credit, reported apart from the score" if t.extra_credit else "required"
     entry = {
         "name": f"{t.name} (extra credit)" if t.extra_credit else t.name,
         "description": f"{t.function or t.name}: {label}",
         "points": round(t.score, 4),
-        "max_points": t.full_points,
+        "max_points": _max_points(t),
         "message": t.hint if t.status == "failed" else "",
         "output": t.output,
     }
@@ -78,6 +86,14 @@ def _test(t: TestResult, result: GradingResult) -> dict:
     if chart:
         entry["images"] = [chart]
     return entry
+
+
+def _max_points(t: TestResult) -> float:
+    """An item's full points; an extra credit item stored without them (results written
+    before extra_max existed) shows its score as its maximum."""
+    if t.extra_credit and t.extra_max <= 0:
+        return max(t.score, 0.0)
+    return t.full_points
 
 
 def _chart(test_id: str, result: GradingResult) -> dict | None:
