@@ -106,6 +106,13 @@ def test_the_dockerfile_installs_the_wheel_and_the_entry_point_without_network_a
     script = context / "grade"
     assert os.access(script, os.X_OK)
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    secret = {**_files(course.dir("autograder")), **_files(course.assignment_dir("source") / "cs231n")}
+    secret = {data for rel, data in secret.items()
+              if rel.startswith("tests/") or (rel.endswith(".py") and b"SOLUTION" in data)}
+    shipped = set(_files(context).values())
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        shipped |= {wheel.read(n) for n in wheel.namelist()}
+    assert secret and not secret & shipped          # the image may be public: no tests, no reference
     cmd = " ".join(args for word, args in steps if word == "CMD")
     for text in (script.read_text(), cmd):
         assert not [tool for tool in NETWORK_TOOLS if tool in text]
