@@ -1,7 +1,7 @@
 """The PrairieLearn export on this machine, in one run; prints a table.
 
-1. what `coursekit prairielearn` measures to set the question's timeout: the solutions graded
-   once, one call at a time (median of --runs), and the timeout that gives;
+1. what `coursekit prairielearn` measures to set the question's timeout (the solutions graded
+   one call at a time, the faster of two runs; median of --runs), and the timeout that gives;
 2. the grader image, built from the generated Dockerfile on the simulated grader host of
    tests/helpers_prairielearn.py (bubblewrap; needs root), in seconds;
 3. grading jobs in that simulated container (one CPU, Docker's default capabilities, no
@@ -72,7 +72,7 @@ def main() -> int:
     attacks = __import__(f"{corpus.__name__}.attacks", fromlist=["ATTACKS"]).ATTACKS
     rows = []
     measured = statistics.median(grading_seconds(course) for _ in range(args.runs))
-    rows.append(("solutions graded once, one call at a time (median of %d)" % args.runs,
+    rows.append(("the command's measured grading time (median of %d)" % args.runs,
                  f"{measured:.1f} s", f"timeout {budget.question_timeout(measured)} s"))
     with tempfile.TemporaryDirectory(prefix="bench-pl-") as tmp:
         tmp = Path(tmp)

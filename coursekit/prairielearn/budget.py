@@ -31,7 +31,7 @@ REPORT_RESERVE = 15            # entry point's time outside the judge process (u
 JUDGE_MARGIN = 15              # judge process's time outside the submission's wall clock
 MIN_WALL = 30                  # the least wall clock a submission's hidden suite gets
 MIN_TIMEOUT = MIN_WALL + JUDGE_MARGIN + REPORT_RESERVE
-WORKERS_IN_MEMORY = 2          # sandbox workers alive at once (a worker and its retry)
+WORKERS_IN_MEMORY = 2          # sandbox workers alive at once on 0.9 CPU (one, and its retry)
 JOB_UIDS = 32                  # sandbox uids one grading job leases from
 UID_RANGE = (20000, 65000)     # job uid pools are drawn here (below 65536: remapped hosts)
 

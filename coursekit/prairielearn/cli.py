@@ -14,14 +14,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--image", help="grader image name for info.json, e.g. myorg/rnn-grader "
                                         "(default: <assignment>-grader)")
     parser.add_argument("--timeout", type=int, metavar="SECONDS",
-                        help="the question's timeout (default: from grading the solutions once)")
+                        help="the question's timeout (default: from grading the solutions)")
 
 
 def run(args) -> int:
     from ..config import ConfigError, load
     from .budget import BudgetError, check_timeout, question_timeout
     from .image import ImageError, write_image
-    from .measure import MeasureError, grading_seconds
+    from .measure import RUNS, MeasureError, grading_seconds
     from .question import write_question
 
     out = Path(args.out)
@@ -33,10 +33,11 @@ def run(args) -> int:
         if args.timeout is not None:
             timeout, why = check_timeout(args.timeout), "set with --timeout"
         else:
-            print("grading the solutions once to set the question's timeout ...", flush=True)
+            print(f"grading the solutions {RUNS} times to set the question's timeout ...",
+                  flush=True)
             seconds = grading_seconds(course)
             timeout = question_timeout(seconds)
-            why = f"from a measured grading time of {seconds:.2f} s"
+            why = f"from a measured grading time of {seconds:.2f} s, the faster of {RUNS} runs"
         comment = (f"Written by `coursekit prairielearn`. timeout {timeout} s ({why}); the "
                    "entrypoint's --timeout must say the same.")
         out.mkdir(parents=True, exist_ok=True)
