@@ -15,6 +15,7 @@ COMMANDS = {  # verb -> (module, one-line help)
     "handout": ("coursekit.handout.cli", "write the zip students get: handout, requirements.txt and the data"),
     "grade": ("coursekit.grading.cli", "grade submissions in the sandbox with the hidden tests"),
     "gradescope": ("coursekit.gradescope.cli", "write the Gradescope autograder bundle (autograder.zip)"),
+    "prairielearn": ("coursekit.prairielearn.cli", "write a PrairieLearn question and its grader image (external grading)"),
     "similarity": ("coursekit.similarity.cli", "pairwise code similarity of submissions (copydetect), HTML report"),
     "selftest": ("coursekit.selftest", "check the hidden tests: solutions full marks, release zero, bugs caught"),
     "demo": ("coursekit.demo", "data + build + grade the sample submissions, and print the score table"),
