@@ -85,7 +85,10 @@ def valid_scalar(value, name: str) -> float:
         value = value.reshape(())[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise CheckFailed(f"{name} should be a number; got {describe(value)}.")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:           # a Python int beyond any float
+        raise CheckFailed(f"{name} is too large to be a loss ({describe(value)}).") from None
     if not np.isfinite(value):
         raise CheckFailed(f"{name} is NaN or infinite.")
     return value

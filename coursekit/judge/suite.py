@@ -41,7 +41,7 @@ def check_outputs(observed, expected, names, *, variants=None, what="", extra_to
             raise CheckFailed(f"{what}: {failure}" + (f" Hint: {found}" if found else "")) from None
 
 
-def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS) -> None:
+def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS, *, n_out: int = 2) -> None:
     """The in-place policy for forwards: `name` runs with read-only array inputs (numpy refuses
     an in-place change), and its first output must still match `expected` (an unimplemented
     stub does not pass)."""
@@ -51,8 +51,8 @@ def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS) -
         if "read-only" in str(failure):
             raise CheckFailed(f"{name}: {hint('inplace', name='an input')}\n{failure}") from None
         raise
-    first = out[0] if isinstance(out, (tuple, list)) and out else out
-    check_outputs([first], [expected], ["output"], what=name)
+    out = unpack(out, n_out, name)
+    check_outputs([out[0]], [expected], ["output"], what=name)
 
 
 def note_if_upstream_modified(judge, runner, name, douts, cache, module: str = LAYERS) -> None:
