@@ -124,7 +124,7 @@ def check_grads(judge, runner, prob: Problem) -> None:
             wrong.append(str(exc).rstrip("."))
             continue
         err = rel_err(g, expected[name])
-        if not err <= tolerance(g, prob.features):
+        if not err <= tolerance(expected[name], prob.features):
             wrong.append(f"grads['{name}'] relative error {err:.2e}")
     if wrong:
         msg = "; ".join(wrong) + "."
