@@ -11,8 +11,7 @@ import pytest
 from coursekit.report import results as res
 from coursekit.report import studenttext
 from coursekit.report.feedback import render_feedback
-from coursekit.report.results import (MAX_FULL_RESULT_BYTES, MAX_RESULTS_BYTES, GradingResult,
-                                      TestResult, serialised_size)
+from coursekit.report.results import MAX_FULL_RESULT_BYTES, MAX_RESULTS_BYTES, serialised_size
 
 NON_FINITE = [float("nan"), float("inf"), -float("inf")]
 
@@ -105,13 +104,13 @@ def test_crash_reason_cannot_carry_a_verdict_line():
 ASTRAL = "\U0001F600"      # 12 bytes in results.json (two \u escapes)
 
 
-def _huge_result() -> GradingResult:
+def _huge_result() -> res.GradingResult:
     answers = [{"notebook": "RNN_Captioning.ipynb", "note": None,
                 "answers": [{"grade_id": "inline_question_1", "text": "\x00" * 400_000}]}]
-    tests = [TestResult(f"t{i}", str(i), 0.0, 1.0, output=f"check {i}:\n" + ASTRAL * 30_000,
+    tests = [res.TestResult(f"t{i}", str(i), 0.0, 1.0, output=f"check {i}:\n" + ASTRAL * 30_000,
                         checks=[{"title": "t", "passed": False, "quoted": ASTRAL * 20_000}])
              for i in range(64)]
-    return GradingResult("s" * 5000, tests=tests, output="Hidden test suite: 0 / 64",
+    return res.GradingResult("s" * 5000, tests=tests, output="Hidden test suite: 0 / 64",
                          extra_data={"answers": answers})
 
 
@@ -131,6 +130,6 @@ def test_results_json_stays_under_the_limit_and_says_what_was_cut(tmp_path):
 
 def test_the_full_result_is_bounded_too_and_a_small_result_is_untouched():
     assert serialised_size(_huge_result().to_dict()) < MAX_FULL_RESULT_BYTES
-    small = GradingResult("s", tests=[TestResult("a", "1", 1.0, 1.0, output="fine")], output="ok")
+    small = res.GradingResult("s", tests=[res.TestResult("a", "1", 1.0, 1.0, output="fine")], output="ok")
     assert small.to_gradescope_dict()["output"] == "ok"
     assert small.to_gradescope_dict()["tests"][0]["output"] == "fine"

@@ -238,6 +238,7 @@ class Worker:
         self.meter.start()
         self._send([op, *fields], deadline, when)
         while True:
+            began = time.process_time()     # the judge's own CPU handling a callback counts too
             msg = self._receive(deadline, when)
             kind = msg[0] if isinstance(msg, list) and msg else None
             if kind == "ok" and len(msg) == 2:
@@ -248,8 +249,11 @@ class Worker:
                               f" MB): {msg[2][:200]}")
                 raise StudentError(*msg[1:])
             if kind == "cb" and len(msg) == 4 and type(msg[1]) is str:
-                # the callback's time counts against this call's deadline
+                # the callback's time counts against this call's deadline, and the judge CPU
+                # of its handling here (decoding, checks, encoding) against the budget
                 self._send(self._run_callback(*msg[1:], deadline), deadline, when)
+                self.callback_cpu += time.process_time() - began
+                self._over_budget(float(self.limits.callback_cpu_seconds))
                 continue
             self._die("the worker broke the protocol (unexpected reply)")
 
@@ -289,8 +293,9 @@ class Worker:
         return ["cbok", value]
 
     def _over_budget(self, budget):
-        """Kill the worker once its callbacks used their judge CPU (CallbackBudgetExceeded)."""
-        if budget and self.callback_cpu >= budget - MIN_CALLBACK_CPU:
+        """Kill the worker once its callbacks used their judge CPU (CallbackBudgetExceeded);
+        a worker given no budget to speak of (< MIN_CALLBACK_CPU) only has them refused."""
+        if budget >= MIN_CALLBACK_CPU and self.callback_cpu >= budget:
             self._kill_all()
             self.dead = (f"the worker was killed: its calls of judge functions used "
                          f"{self.callback_cpu:.2f} s of judge CPU (allowed: {budget:g} s)")
