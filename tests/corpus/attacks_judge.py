@@ -351,19 +351,13 @@ return None
 # 1e10 np.add.at updates. Then it asks the granted rnn_forward / lstm_forward for the most
 # work the bounds allow (arrays just under the element cap), over and over, for 8 s a test.
 CALLBACK_CPU = """
-global _ck_bombs
-try:
-    _ck_bombs
-except NameError:
-    _ck_bombs = 0
-if fn.__name__ != "loss" or _ck_bombs >= 3:
+if fn.__name__ != "loss":
     return None
 model_module = _ck_sys.modules.get("cs231n.classifiers.rnn")
 embed_fwd = getattr(model_module, "word_embedding_forward", None)
 embed_bwd = getattr(model_module, "word_embedding_backward", None)
 if embed_bwd is None or type(embed_bwd).__name__ != "JudgeFunction":
     return None
-_ck_bombs += 1
 _, real = embed_fwd(np.zeros((2, 3), dtype=np.int64), np.ones((4, 5)))
 x = np.zeros((400, 400), dtype=np.int64)            # 160,000 indices
 for cache in ((x, (1, 60000), real[2]), (x, (1, 60000)), (np.zeros(10, np.int64), (10 ** 6, 10 ** 6), real[2])):
