@@ -6,7 +6,9 @@ KIT["limits"]["callback_cpu_seconds"]) are what a submission costs the grader be
 sandbox. This script grades the reference and the corpus's callback attacks in one
 `coursekit grade --jobs 1` batch (every item but the overfit trainings, whose loop is the
 same fixed cost for everyone) and prints, per submission, the judge CPU recorded in its
-result (extra_data.judge_cpu_seconds) and the wall time.
+result (extra_data.judge_cpu_seconds: the judge process, and the callbacks' CPU as counted
+against the budget, which includes the judge process's handling of them: the sum is an upper
+bound) and the wall time.
 
     python bench/bench_judge_cpu.py
 """
@@ -57,7 +59,7 @@ def main() -> int:
                          f"{result.execution_time:.1f}", f"{result.score:g}"])
         budget = course.limits.callback_cpu_seconds
         print(f"judge CPU per submission (s); callback budget {budget:g} s a submission")
-        print(text_table([("submission", "judge", "callbacks", "total", "wall", "score"), *rows]))
+        print(text_table([("submission", "judge", "callbacks", "sum (upper bound)", "wall", "score"), *rows]))
         print(json.dumps({r[0]: float(r[3]) for r in rows}))
     finally:
         shutil.rmtree(work, ignore_errors=True)
