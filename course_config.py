@@ -124,6 +124,7 @@ KIT = {
         "max_open_files": 256,      # RLIMIT_NOFILE
         "max_output_bytes": 1 << 20,  # captured stdout/stderr per stream
         "max_message_mb": 256,      # one reply from the worker
+        "callback_cpu_seconds": 20,  # judge CPU a submission's granted reference calls may use
     },
     # Unprivileged uids for the sandbox, one per parallel slot (used when run as root).
     "sandbox_uid_base": 64000,

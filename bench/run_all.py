@@ -16,6 +16,7 @@ BENCHES = [
     ("grading speed", [sys.executable, str(HERE / "bench_grade.py")]),
     ("grading memory", [sys.executable, str(HERE / "bench_memory.py")]),
     ("the gradebook at term scale", [sys.executable, str(HERE / "bench_gradebook.py")]),
+    ("judge CPU under callback attacks", [sys.executable, str(HERE / "bench_judge_cpu.py")]),
     ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
     ("student handout", [sys.executable, str(HERE / "bench_handout.py")]),
     ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),

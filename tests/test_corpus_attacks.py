@@ -145,9 +145,11 @@ def test_attack_scores_zero_everywhere(name, attack_run):
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_outputs_stay_small_and_clean(name, attack_run):
+    from coursekit.report.results import MAX_RESULTS_BYTES
     folder = attack_run["folders"][name]
     total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     assert total < 8 * (1 << 20), f"{name}: {total} bytes in its output folder"
+    assert (folder / "results.json").stat().st_size < MAX_RESULTS_BYTES, f"{name}: results.json over 1 MB"
     for student_file in ("results.json", "feedback.html"):
         text = (folder / student_file).read_text(errors="replace")
         assert SECRET not in text, f"{name}: hidden test text shown to the student"

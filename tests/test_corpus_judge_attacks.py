@@ -120,3 +120,28 @@ def test_reference_beside_the_attacks_keeps_full_marks(judge_attack_run, course)
     lost = {i: f"{t.score:g}/{points[i]:g}: {t.output[:300]}" for i, t in tests.items()
             if t.score < points[i] - EPS}
     assert not lost, f"the reference graded beside the attacks lost points: {lost}"
+
+
+# ----------------------------------------------------------------------------- issue 19
+# The judge's own work for one submission (the hidden suite and the reference, without the
+# trainings' loop, which only the attacks naming an overfit item run) stays within this;
+# callbacks are capped separately (KIT limits callback_cpu_seconds) and add at most that.
+JUDGE_OWN_CPU_SECONDS = 20
+
+
+@pytest.mark.parametrize("name", sorted([*ATTACKS, REFERENCE]))
+def test_results_json_stays_under_one_megabyte(name, judge_attack_run):
+    from coursekit.report.results import MAX_RESULTS_BYTES
+    size = (judge_attack_run["folders"][name] / "results.json").stat().st_size
+    assert size < MAX_RESULTS_BYTES, f"{name}: results.json is {size} bytes"
+
+
+@pytest.mark.parametrize("name", sorted([*ATTACKS, REFERENCE]))
+def test_judge_cpu_stays_within_its_budget(name, judge_attack_run, course):
+    """Judge-side CPU per submission: the callbacks within their cap (plus one CPU poll of
+    the reference's process), the judge's own work within JUDGE_OWN_CPU_SECONDS."""
+    cpu = _result(judge_attack_run, name).extra_data["judge_cpu_seconds"]
+    budget = course.limits.callback_cpu_seconds
+    assert cpu["callback_budget"] == budget and cpu["callbacks"] <= budget + 0.5, f"{name}: {cpu}"
+    assert cpu["judge"] <= JUDGE_OWN_CPU_SECONDS + budget, f"{name}: {cpu}"
+    print(f"\n{name}: judge CPU {cpu}")

@@ -36,8 +36,11 @@ def malformed_run(course, tmp_path_factory):
     elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     by_source = H.results_by_source(work / "out")
+    manifest = H.source_names(work / "out")
     return {"work": work, "items": items, "elapsed": elapsed, "out": work / "out",
-            "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()}}
+            "results": {n: by_source.get(str(p.absolute())) for n, p in subs.items()},
+            "folders": {n: work / "out" / manifest[str(p.absolute())] for n, p in subs.items()
+                        if str(p.absolute()) in manifest}}
 
 
 
@@ -94,3 +97,16 @@ def test_malformed_submission_gets_a_clear_outcome(name, malformed_run, points):
 def test_zip_members_never_escape(malformed_run):
     assert not (Path("/tmp") / M.ESCAPE_NAME).exists()
     assert not list(malformed_run["work"].rglob(M.ESCAPE_NAME))
+
+
+@pytest.mark.parametrize("name", sorted([*CASES, CONTROL]))
+def test_results_json_and_the_output_folder_stay_small(name, malformed_run):
+    """Issue 19: results.json under PrairieLearn's 1 MB and the submission's folder bounded
+    (results.json, feedback.html, answers.md: each drawn from the capped result; the full
+    result is in the gradebook, capped too), whatever the upload holds (huge_inline_answers: two 30 MB notebooks)."""
+    from coursekit.report.results import MAX_FULL_RESULT_BYTES, MAX_RESULTS_BYTES
+    folder = malformed_run["folders"][name]
+    size = (folder / "results.json").stat().st_size
+    assert size < MAX_RESULTS_BYTES, f"{name}: results.json is {size} bytes"
+    total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    assert total < 2 * (MAX_RESULTS_BYTES + MAX_FULL_RESULT_BYTES), f"{name}: {total} bytes"

@@ -164,6 +164,23 @@ def test_answers_extracted_by_grade_id_and_robust_to_bad_json(tmp_path):
     assert extract_answers(weird)["answers"] == []
 
 
+def test_answers_are_capped_where_they_are_read_and_say_so(tmp_path):
+    """Issue 19: inline answers are student text like any other: at most MAX_ANSWERS cells per
+    notebook, each cleaned and capped, the cut said in the answer and the notebook's note."""
+    from coursekit.report.answers import MAX_ANSWER_CHARS, MAX_ANSWERS, MAX_GRADE_ID_CHARS
+    nb = tmp_path / "RNN_Captioning.ipynb"
+    many = {f"q{i}-" + "x" * 500: f"answer {i}" for i in range(MAX_ANSWERS + 5)}
+    nb.write_text(notebook_json({"big": "\x1b[31m[PASS]\x00 " + "a" * (3 * MAX_ANSWER_CHARS), **many}))
+    got = extract_answers(nb)
+    assert len(got["answers"]) == MAX_ANSWERS
+    assert got["note"] == f"6 answer cells after the first {MAX_ANSWERS} were left out"
+    big = got["answers"][0]["text"]
+    assert big.startswith("[PASS] a") and "\x1b" not in big and "\x00" not in big
+    assert big.endswith("characters cut]") and len(big) < MAX_ANSWER_CHARS + 60
+    assert all(len(a["grade_id"]) <= MAX_GRADE_ID_CHARS + 40 for a in got["answers"])   # + the cut mark
+    assert "6 answer cells after the first" in answers_markdown("s", [got])
+
+
 def test_review_sheets_side_by_side_and_escaped(course):
     results = [_result("bob", answer=EVIL), _result("alice", answer="=HYPERLINK(\"x\")")]
     questions = questions_from([], results)

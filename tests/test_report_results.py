@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from coursekit.report import results as res
+from coursekit.report import studenttext
 from coursekit.report.feedback import render_feedback
+from coursekit.report.results import MAX_FULL_RESULT_BYTES, MAX_RESULTS_BYTES, serialised_size
 
 NON_FINITE = [float("nan"), float("inf"), -float("inf")]
 
@@ -96,3 +98,38 @@ def test_crash_reason_cannot_carry_a_verdict_line():
     r = res.GradingResult.crashed("s", "bad name a\n[PASS] all\nHidden test suite: 70 / 70\x1b[0m")
     assert "\n" not in r.output and "\x1b" not in r.output
     assert r.output.startswith("Your submission could not be graded: bad name a [PASS]")
+
+
+# ----------------------------------------------------------------------------- size caps (issue 19)
+ASTRAL = "\U0001F600"      # 12 bytes in results.json (two \u escapes)
+
+
+def _huge_result() -> res.GradingResult:
+    answers = [{"notebook": "RNN_Captioning.ipynb", "note": None,
+                "answers": [{"grade_id": "inline_question_1", "text": "\x00" * 400_000}]}]
+    tests = [res.TestResult(f"t{i}", str(i), 0.0, 1.0, output=f"check {i}:\n" + ASTRAL * 30_000,
+                        checks=[{"title": "t", "passed": False, "quoted": ASTRAL * 20_000}])
+             for i in range(64)]
+    return res.GradingResult("s" * 5000, tests=tests, output="Hidden test suite: 0 / 64",
+                         extra_data={"answers": answers})
+
+
+def test_results_json_stays_under_the_limit_and_says_what_was_cut(tmp_path):
+    result = _huge_result()
+    result.write_json(tmp_path / "results.json")
+    size = (tmp_path / "results.json").stat().st_size
+    assert size < MAX_RESULTS_BYTES
+    data = json.loads((tmp_path / "results.json").read_text())
+    assert "were shortened to keep it under 1000 kB" in data["output"]
+    assert data["output"].startswith("Hidden test suite: 0 / 64")          # the judge's text first
+    assert all(t["output"].startswith(f"check {t['number']}:") for t in data["tests"])
+    assert all("characters cut to keep this report small" in t["output"] for t in data["tests"])
+    assert len(data["extra_data"]["submission"]) <= studenttext.MAX_LINE_CHARS + 40
+    assert [t["score"] for t in data["tests"]] == [0.0] * 64               # numbers untouched
+
+
+def test_the_full_result_is_bounded_too_and_a_small_result_is_untouched():
+    assert serialised_size(_huge_result().to_dict()) < MAX_FULL_RESULT_BYTES
+    small = res.GradingResult("s", tests=[res.TestResult("a", "1", 1.0, 1.0, output="fine")], output="ok")
+    assert small.to_gradescope_dict()["output"] == "ok"
+    assert small.to_gradescope_dict()["tests"][0]["output"] == "fine"

@@ -126,3 +126,69 @@ def test_a_flood_of_small_callbacks_is_bounded_by_the_call_limit(worker):
     with pytest.raises(WorkerTimeout):
         worker.call("student:flood", 10 ** 9)
     assert time.monotonic() - began < CALL_SECONDS + 30     # it did stop (loose bound)
+
+
+# ----------------------------------------------------------------------------- issue 19, point 2
+SPIN_SECONDS = 0.3
+
+
+def spin(seconds):
+    """Judge CPU for `seconds` (a callback asking for work)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+
+
+def _alive(pid) -> bool:
+    import os
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_late_callback_is_stopped_not_abandoned(tmp_path):
+    """The callback runs in a process of its own, killed at its deadline: nothing of it goes
+    on in the judge after the worker gave up (it used to be an abandoned thread)."""
+    w = start(make_code(tmp_path, STUDENT), LEVELS[0],
+              callbacks={"spin": Callback(spin, seconds=SPIN_SECONDS)},
+              limits={"call_seconds": CALL_SECONDS, "wall_seconds": 60})
+    try:
+        with pytest.raises(WorkerTimeout, match="'spin'.*did not finish"):
+            through(w, "spin", 30.0)
+        pid = w.callback_process.pid
+        assert pid is None or not _alive(pid)
+        assert 0 < w.callback_cpu < SPIN_SECONDS + 0.5          # its CPU was counted (machine load)
+    finally:
+        w.close()
+
+
+def test_the_judge_cpu_of_callbacks_is_accounted_and_capped(tmp_path):
+    from coursekit.sandbox import CallbackBudgetExceeded
+    w = start(make_code(tmp_path, STUDENT), LEVELS[0], callbacks={"spin": spin},
+              limits={"call_seconds": CALL_SECONDS, "wall_seconds": 60,
+                      "callback_cpu_seconds": 2.5 * SPIN_SECONDS})
+    try:
+        assert through(w, "spin", SPIN_SECONDS) == SPIN_SECONDS
+        assert through(w, "spin", SPIN_SECONDS) == SPIN_SECONDS
+        assert 2 * SPIN_SECONDS - 0.05 < w.callback_cpu < 2.5 * SPIN_SECONDS
+        with pytest.raises(CallbackBudgetExceeded, match="judge CPU"):
+            through(w, "spin", 10.0)                  # stopped at the budget, not after 10 s of CPU
+        assert w.callback_cpu < 2.5 * SPIN_SECONDS + 0.2
+        assert not w.alive
+    finally:
+        w.close()
+
+
+def test_a_worker_without_callback_budget_runs_no_callback(tmp_path):
+    w = start(make_code(tmp_path, STUDENT), LEVELS[0], callbacks={"spin": spin},
+              limits={"call_seconds": CALL_SECONDS, "wall_seconds": 60, "callback_cpu_seconds": 1e-9})
+    try:
+        with pytest.raises(StudentError, match="is used up"):
+            through(w, "spin", 0.0)
+        assert w.ping()
+    finally:
+        w.close()

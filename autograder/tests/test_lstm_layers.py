@@ -60,7 +60,8 @@ def test_lstm_step_forward(judge, case):
 def test_lstm_step_forward_inputs_untouched(judge):
     """lstm_step_forward does not modify its inputs"""
     args = lstm_inputs(judge.rng("lstm_step_forward:inplace"), "random", sequence=False)
-    check_inputs_untouched(judge.plain, "lstm_step_forward", args, judge.layers.lstm_step_forward(*args)[0])
+    check_inputs_untouched(judge.plain, "lstm_step_forward", args, judge.layers.lstm_step_forward(*args)[0],
+                           n_out=3)
 
 
 def verify_step_backward(judge, runner, args, outs, dnext, grads, what):

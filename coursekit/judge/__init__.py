@@ -90,8 +90,20 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
     if rc not in (0, 1) and not plugin.outcomes:
         raise JudgeError(f"the hidden suite did not run (pytest exit code {rc})")
     context.import_errors = [p.to_dict() for p in session.import_problems.values()]
+    context.record("judge_cpu_seconds", judge_cpu(session))
     return build_result(submission_dir, plugin.outcomes, context, session,
                         execution_time=time.monotonic() - start, items=items)
+
+
+def judge_cpu(session) -> dict:
+    """The judge-side CPU this submission cost, in seconds: this process (the hidden suite,
+    the reference, the training loop when it ran here) and the granted reference calls, which
+    run in processes of their own (capped: limits.callback_cpu_seconds)."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"judge": round(usage.ru_utime + usage.ru_stime, 3),
+            "callbacks": round(session.callback_cpu_spent, 3),
+            "callback_budget": float(session.limits.callback_cpu_seconds)}
 
 
 def _name_provided_changes(context, outcomes) -> None:

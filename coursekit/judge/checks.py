@@ -25,6 +25,11 @@ class CheckFailed(AssertionError):
         self.student_text, self.where = student_text, where
 
 
+class JudgeCpuExceeded(CheckFailed):
+    """The reference building blocks a granted run called used up the judge CPU the
+    submission may spend on them: shown as it is (never replaced by the plain run's failure)."""
+
+
 def rel_err(observed: np.ndarray, expected: np.ndarray) -> float:
     """||observed - expected|| / max(||observed|| + ||expected||, tiny), in float64."""
     o = np.asarray(observed, dtype=np.float64)
@@ -34,7 +39,9 @@ def rel_err(observed: np.ndarray, expected: np.ndarray) -> float:
 
 
 def tolerance(*arrays) -> float:
-    """The float32 tolerance as soon as one array involved is float32 (or lower)."""
+    """The float32 tolerance as soon as one of the CASE's arrays (the reference's expected
+    output, the judge's inputs) is float32 (or lower). Never pass the student's output: a
+    float32 answer to a float64 case does not buy the float32 tolerance."""
     for a in arrays:
         dt = getattr(a, "dtype", None)
         if dt is not None and dt.kind == "f" and dt.itemsize < 8:
@@ -85,7 +92,10 @@ def valid_scalar(value, name: str) -> float:
         value = value.reshape(())[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise CheckFailed(f"{name} should be a number; got {describe(value)}.")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:           # a Python int beyond any float
+        raise CheckFailed(f"{name} is too large to be a loss ({describe(value)}).") from None
     if not np.isfinite(value):
         raise CheckFailed(f"{name} is NaN or infinite.")
     return value
@@ -95,7 +105,7 @@ def compare(observed, expected: np.ndarray, name: str, *, tol: float | None = No
             hint: str = "") -> float:
     """Validate `observed` and compare it with the judge's `expected`; returns the error."""
     obs = valid_array(observed, name, expected.shape)
-    tol = tol if tol is not None else tolerance(obs, expected)
+    tol = tol if tol is not None else tolerance(expected)
     err = rel_err(obs, expected)
     if not err <= tol:
         msg = f"{name}: relative error {err:.2e} vs the reference (tolerance {tol:.0e})."

@@ -22,7 +22,7 @@ import numpy as np
 
 from coursekit.reference import submodule
 
-from .checks import CheckFailed
+from .checks import CheckFailed, JudgeCpuExceeded
 from .grants import Grant
 
 
@@ -75,6 +75,8 @@ class JudgeContext:
             with self.session.granted(given) as runner:
                 try:
                     out = check(runner)
+                except JudgeCpuExceeded:
+                    raise
                 except CheckFailed:
                     raise plain_failure from None
             self.note(f"Correct given correct {given.given} (your own run failed: {plain_failure})")

@@ -10,10 +10,11 @@ bug is charged where it lives. A grant names exactly those building blocks, per 
   proxies nor anything they hand out outlive the test;
 - the worker's callback table holds the granted names only: asking the judge for any other
   name is refused judge-side, whatever the student's code finds in its own process;
-- every callback's arguments are validated before the reference runs (`argument_check`, the sandbox Callback's `check_args` hook): float
-  arrays (float32/float64) except the few index/mask arguments, a backward's cache as the
-  reference forward returned it (arrays in tuples), at most MAX_ELEMENTS numbers in all; the
-  time it takes counts against the student's call (sandbox).
+- every callback's arguments are validated before the reference runs (`argument_check`, the
+  sandbox Callback's `check_args` hook): at most MAX_ELEMENTS numbers in all, and shapes
+  consistent with one problem, caches checked element by element (grant_args.py); the
+  reference runs in a killable process whose CPU is accounted against the submission's
+  budget (sandbox), and its time counts against the student's call.
 """
 from __future__ import annotations
 
@@ -21,20 +22,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .grant_args import MAX_ELEMENTS, CallbackRefused, check_call  # noqa: F401 (re-exported)
+
 LAYERS = "cs231n.rnn_layers"
 MODEL = "cs231n.classifiers.rnn"
 OLD_LAYERS = "cs231n.layers"          # code written against the 2017-2020 handouts imports it
 MODULES = (LAYERS, MODEL, OLD_LAYERS)
-MAX_ELEMENTS = 200_000                # numbers per callback (the suite's problems are tiny)
 
 # positional arguments of reference functions that are indices or masks, not floats
 INDEX_ARGS = {"word_embedding_forward": {0}, "temporal_softmax_loss": {1, 2}}
 FLOATS, INTEGERS = ("float32", "float64"), ("int32", "int64", "bool")
 TAKES_INTEGERS = {*INDEX_ARGS, "word_embedding_backward"}   # its cache holds the word indices
-
-
-class CallbackRefused(ValueError):
-    """A callback's arguments are not what the granted reference function takes."""
 
 
 @dataclass(frozen=True)
@@ -46,45 +44,39 @@ class Grant:
         """name -> sandbox Callback: the sandbox's generic bounds (dtypes, sizes, time) plus
         this module's per-argument checks, through the Callback's `check_args` hook."""
         from coursekit.sandbox import Callback
-        return {f"ref:{name}": Callback(getattr(ref_layers, name), check_args=argument_check(name),
+        return {f"ref:{name}": Callback(getattr(ref_layers, name),
+                                        check_args=argument_check(name, getattr(ref_layers, name)),
                                         dtypes=FLOATS + (INTEGERS if name in TAKES_INTEGERS else ()))
                 for name in self.names}
 
 
-def argument_check(name: str):
-    """The argument checks of the module docstring for the reference function `name`;
-    raises CallbackRefused (a ValueError: the sandbox refuses the call)."""
-    index_args = INDEX_ARGS.get(name, set())
+def argument_check(name: str, fn):
+    """The argument checks of the module docstring for the reference function `fn` (named
+    `name`); raises CallbackRefused (a ValueError: the sandbox refuses the call)."""
+    import inspect
+    signature = inspect.signature(fn)
 
     def check(*args, **kwargs):
-        total = 0
-        for k, value in [*enumerate(args), *kwargs.items()]:
-            cache = name.endswith("_backward") and k == len(args) - 1
-            total += _check_cache(name, value) if cache else _check_arg(name, k, value, k in index_args)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise CallbackRefused(f"{name}: {exc}") from None
+        bound.apply_defaults()
+        values = list(bound.arguments.values())
+        total = sum(_count(v) for v in values)
         if total > MAX_ELEMENTS:
             raise CallbackRefused(f"{name}: arguments too large ({total} numbers)")
+        check_call(name, values)
     return check
 
 
-def _check_cache(name, value, depth=0) -> int:
-    """A backward's cache: as the reference forward returned it (arrays in tuples/lists)."""
-    if type(value) in (tuple, list) and depth < 3:
-        return sum(_check_cache(name, v, depth + 1) for v in value)
-    return _check_arg(name, "cache", value, None)
-
-
-def _check_arg(name, k, value, index) -> int:
-    """index: True for index/mask arguments, False for float ones, None for either (caches)."""
+def _count(value, depth=0) -> int:
+    """Numbers held by an argument (arrays in tuples and lists)."""
     if isinstance(value, np.ndarray):
-        kinds = {True: "iub", False: "f", None: "fiub"}[index]
-        if value.dtype.kind not in kinds or (value.dtype.kind == "f" and value.dtype.itemsize not in (4, 8)):
-            raise CallbackRefused(f"{name}: argument {k} has dtype {value.dtype}")
         return int(value.size)
-    if value is None or type(value) in (bool, int, float) or isinstance(value, np.generic):
-        return 1
-    if type(value) in (tuple, list, dict):
-        raise CallbackRefused(f"{name}: argument {k} is a {type(value).__name__}")
-    return 0   # a judge-side object handed out in this test (e.g. a reference cache)
+    if type(value) in (tuple, list) and depth < 4:
+        return sum(_count(v, depth + 1) for v in value)
+    return 1
 
 
 # Grants lend only functions the student writes (graded by their own items). Provided code

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import CheckFailed, rel_err
+from .checks import CheckFailed, rel_err, unpack, valid_scalar
 from .grants import LAYERS
 from .session import HELPERS
 
@@ -70,18 +70,22 @@ def _differs(got, expected, what) -> str:
     return "" if err <= TOL else f"{what} differs from the handout's by relative error {err:.1e}"
 
 
-def _call(judge, name, *args):
-    return judge.plain.call(f"{LAYERS}:{name}", *args, what=f"the provided {name}")
+def _call(judge, name, *args, n_out: int | None = None):
+    """The student's version of provided `name`; a tuple of n_out values when n_out is given
+    (validated before it is unpacked)."""
+    what = f"the provided {name}"
+    out = judge.plain.call(f"{LAYERS}:{name}", *args, what=what)
+    return out if n_out is None else unpack(out, n_out, what)
 
 
 def _pair(judge, rng, forward, backward, args, dout_shape):
-    out, cache = _call(judge, forward, *args)
+    out, cache = _call(judge, forward, *args, n_out=2)
     ref_out, ref_cache = getattr(judge.layers, forward)(*args)
     found = _differs(out, ref_out, "its output")
     if found:
         return found
     dout = rng.standard_normal(dout_shape)
-    grads = _call(judge, backward, dout, cache)
+    grads = _call(judge, backward, dout, cache, n_out=len(args))
     ref_grads = getattr(judge.layers, backward)(dout, ref_cache)
     for k, (g, r) in enumerate(zip(grads, ref_grads)):
         found = _differs(g, r, f"{backward}'s gradient {k + 1}")
@@ -104,9 +108,13 @@ def _softmax_loss(judge, rng):
     x = rng.standard_normal((3, 5, 7))
     y = rng.integers(0, 7, size=(3, 5))
     mask = rng.random((3, 5)) > 0.3
-    loss, dx = _call(judge, "temporal_softmax_loss", x, y, mask)
+    loss, dx = _call(judge, "temporal_softmax_loss", x, y, mask, n_out=2)
     ref_loss, ref_dx = judge.layers.temporal_softmax_loss(x, y, mask)
-    return _differs(np.asarray(loss, dtype=np.float64), np.asarray(ref_loss), "its loss") or \
+    try:
+        loss = np.asarray(valid_scalar(loss, "its loss"))
+    except CheckFailed:
+        return "its loss is not a finite number"
+    return _differs(loss, np.asarray(ref_loss), "its loss") or \
         _differs(dx, ref_dx, "its dx")
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .checks import CheckFailed
+from .checks import CheckFailed, JudgeCpuExceeded
 from .grants import MODEL, MODULES, Grant
 from .imports import ImportProblem, probe_imports, student_frame, student_modules
 
@@ -68,6 +68,7 @@ class Runner:
     def _drop(self):
         if self._worker is not None:
             self._worker.close()
+            self.session.callback_cpu_spent += getattr(self._worker, "callback_cpu", 0.0)
             self._worker = None
 
     def close(self):
@@ -92,7 +93,8 @@ class Runner:
         return self._op("setattr", handle, name, value, what=what, verb="failed")
 
     def _op(self, op, *args, what, verb, **kwargs):
-        from coursekit.sandbox import StudentError, WorkerDied, WorkerStarved, WorkerTimeout
+        from coursekit.sandbox import (CallbackBudgetExceeded, StudentError, WorkerDied, WorkerStarved,
+                                       WorkerTimeout)
         self.session.check_deadline()
         worker = self.worker
         try:
@@ -111,6 +113,12 @@ class Runner:
             raise CheckFailed(f"{what} {verb}.", student_text=f"{exc.type_name}: {_short(exc.message)}",
                               where=student_frame(exc.traceback, self.session.code_dir,
                                                   self.session.student_files)) from None
+        except CallbackBudgetExceeded:
+            self._drop()
+            raise JudgeCpuExceeded(
+                f"{what}: the reference building blocks it called used up the judge CPU this "
+                f"submission may spend on them ({self.session.limits.callback_cpu_seconds:g} s); "
+                "later checks run without them.") from None
         except WorkerTimeout:
             self._drop()
             raise CheckFailed(f"{what} did not finish within the time limit "
@@ -130,6 +138,7 @@ class Session:
         # the one clock of the submission's time limit; every worker's is derived from it
         self.deadline = time.monotonic() + float(self.limits.wall_seconds)
         self.isolation = None
+        self.callback_cpu_spent = 0.0        # judge CPU used by the callbacks of closed workers
         self.start_error: str | None = None            # infrastructure: no worker could start
         self.import_problems: dict[str, ImportProblem] = {}   # module -> why it does not import
         self._probed = False
@@ -205,9 +214,14 @@ class Session:
 
     def worker_spec(self):
         """A new worker's sandbox spec: its wall clock is what is left of the submission's, so
-        no worker outlives the submission's time limit (kept by this session alone)."""
+        no worker outlives the submission's time limit (kept by this session alone), and so is
+        the judge CPU its callbacks may use (SandboxLimits.callback_cpu_seconds)."""
         left = max(self.deadline - time.monotonic(), 0.01)
-        return self.sandbox.with_changes(limits={"wall_seconds": left})
+        limits = {"wall_seconds": left}
+        budget = float(self.limits.callback_cpu_seconds)
+        if budget:   # what is left of the submission's judge CPU for callbacks (1e-9: none)
+            limits["callback_cpu_seconds"] = max(budget - self.callback_cpu_spent, 1e-9)
+        return self.sandbox.with_changes(limits=limits)
 
     def _import_student_modules(self, worker) -> None:
         """The first worker probes each student module's import once; what fails is kept.
@@ -217,11 +231,27 @@ class Session:
             self._probed = True
             self.import_problems = probe_imports(worker, self.code_dir, self.student_files,
                                                  self.limits.call_seconds)
+        else:
+            self._import_again(worker)
         fatal = [m for m, p in self.import_problems.items() if p.fatal]
         if fatal and fatal[0] == student_modules(self.student_files)[0]:
             raise CheckFailed(self.import_problems[fatal[0]].not_graded())   # nothing can run
         if fatal and not worker.alive:
             raise _Replace()
+
+    def _import_again(self, worker) -> None:
+        """Every later worker imports the student modules with the calls the first one made,
+        in its order (up to a fatal module): student code cannot tell a fresh worker from the
+        first by how, or by what, its modules were first imported."""
+        from coursekit.sandbox import SandboxError
+        for module in student_modules(self.student_files):
+            problem = self.import_problems.get(module)
+            if problem is not None and problem.fatal:
+                break
+            try:
+                worker.call("importlib:import_module", module)
+            except SandboxError:   # known already; a dead worker fails its next call
+                pass
 
     def on_close(self, fn) -> None:
         """Call fn() when the session closes (e.g. stop an early training process)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import CheckFailed, compare, rel_err, tolerance, unpack, valid_array
-from .gradcheck import check_against_own_forward, forward_is_credible, forward_is_wrong
+from .gradcheck import check_against_own_forward, forward_is_credible, forward_is_wrong, probe_point
 from .hints import diagnose, hint
 
 from .grants import LAYERS
@@ -22,12 +22,13 @@ def call_fn(runner, name, *args, n_out: int, module: str = LAYERS):
     return (res,) if n_out == 1 else unpack(res, n_out, name)
 
 
-def check_outputs(observed, expected, names, *, variants=None, what="", extra_tol_arrays=()):
-    """Compare each observed output with the reference; on failure, name the known mistake
-    whose judge-side variant matches that output (variants: {hint key: list of outputs})."""
+def check_outputs(observed, expected, names, *, variants=None, what=""):
+    """Compare each observed output with the reference (the tolerance follows the case's
+    dtype: checks.tolerance); on failure, name the known mistake whose judge-side variant
+    matches that output (variants: {hint key: list of outputs})."""
     for k, (obs, exp, name) in enumerate(zip(observed, expected, names)):
         exp = np.asarray(exp)
-        tol = tolerance(obs, exp, *extra_tol_arrays)
+        tol = tolerance(exp)
         try:
             compare(obs, exp, name, tol=tol)
         except CheckFailed as failure:
@@ -41,7 +42,7 @@ def check_outputs(observed, expected, names, *, variants=None, what="", extra_to
             raise CheckFailed(f"{what}: {failure}" + (f" Hint: {found}" if found else "")) from None
 
 
-def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS) -> None:
+def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS, *, n_out: int = 2) -> None:
     """The in-place policy for forwards: `name` runs with read-only array inputs (numpy refuses
     an in-place change), and its first output must still match `expected` (an unimplemented
     stub does not pass)."""
@@ -51,8 +52,8 @@ def check_inputs_untouched(runner, name, args, expected, module: str = LAYERS) -
         if "read-only" in str(failure):
             raise CheckFailed(f"{name}: {hint('inplace', name='an input')}\n{failure}") from None
         raise
-    first = out[0] if isinstance(out, (tuple, list)) and out else out
-    check_outputs([first], [expected], ["output"], what=name)
+    out = unpack(out, n_out, name)
+    check_outputs([out[0]], [expected], ["output"], what=name)
 
 
 def note_if_upstream_modified(judge, runner, name, douts, cache, module: str = LAYERS) -> None:
@@ -91,17 +92,37 @@ def check_backward(judge, runner, forward, args, outputs, douts, grads, *, names
         if not forward_is_credible(outputs[0], ref_outs[0], forward_variants):
             raise CheckFailed(f"{failure}\n(Your {forward} is wrong too, and too far from the "
                               "reference to check this backward against it; fix it first.)") from None
-        with judge.fresh() as fresh:
-            call = lambda *a: fresh.call(target(forward), *a, what=forward)  # noqa: E731
-            try:
+        n_out = len(douts) + 1
+        try:
+            anchor = _anchor(judge, runner, forward, args, outputs, douts, out_names, forward_variants)
+            with judge.fresh() as fresh:
+                call = lambda *a: fresh.call(target(forward), *a, what=forward)  # noqa: E731
                 check_against_own_forward(call, args, range(len(args)), grads,
-                                          dot_scalar(douts, len(douts) + 1, out_names), labels=grad_names,
+                                          dot_scalar(douts, n_out, out_names), labels=grad_names,
                                           rng=judge.rng(f"{rng_key}:gradcheck"), what=backward,
-                                          forward_name=forward, reference=expected)
-            except CheckFailed as fallback:
-                raise CheckFailed(f"{failure}\n{fallback}") from None
+                                          forward_name=forward, reference=expected, anchor=anchor,
+                                          outputs_of=lambda r: list(unpack(r, n_out, forward)[:len(douts)]))
+        except CheckFailed as fallback:
+            raise CheckFailed(f"{failure}\n{fallback}") from None
         judge.note(f"your backward matches a numeric gradient of your own {forward} "
                    f"(which is wrong; see {forward}).")
+
+
+def _anchor(judge, runner, forward, args, outputs, douts, names, forward_variants) -> list:
+    """The earlier worker's forward outputs at the probes' base point (gradcheck.probe_point,
+    the inputs in float64), validated: for a float64 case the outputs judged wrong but
+    credible; for a float32 case that worker's answer for the float64 inputs, judged credible
+    in turn. The probing worker must reproduce them bit for bit."""
+    base = probe_point(args)
+    if all(b is a for b, a in zip(base, args)):
+        found = outputs
+    else:
+        found = unpack(runner.call(target(forward), *base, what=forward), len(douts) + 1, forward)
+        ref = getattr(judge.layers, forward)(*base)
+        if not forward_is_credible(found[0], ref[0], forward_variants):
+            raise CheckFailed(f"your {forward} on the same inputs in float64 is too far from the "
+                              "reference to check this backward against it.")
+    return [valid_array(o, name, d.shape) for o, name, d in zip(found, names, douts)]
 
 
 def dot_scalar(douts, n_out, names):

@@ -2,14 +2,23 @@
 
 An answer is a markdown cell whose nbgrader metadata marks it as a solution or graded cell,
 keyed by its `grade_id`. Notebooks are student files: invalid JSON or odd structure gives a
-note instead of an exception.
+note instead of an exception. Answers are student text, bounded where they are read: at most
+MAX_ANSWERS per notebook, each at most MAX_ANSWER_CHARS (cleaned like all student text,
+studenttext.clean, which ends a cut text with "[N characters cut]") with a grade id of at most
+MAX_GRADE_ID_CHARS; what was cut is said in the answer itself and in the notebook's note, so results.json, answers.md and the TA sheets stay
+small whatever a notebook holds.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from . import studenttext
+
 MAX_NOTEBOOK_BYTES = 64 << 20
+MAX_ANSWERS = 10             # answer cells kept per notebook (the assignment has one or two)
+MAX_ANSWER_CHARS = 5000      # an inline answer is a few sentences
+MAX_GRADE_ID_CHARS = 100
 
 
 def extract_answers(notebook: Path) -> dict:
@@ -27,7 +36,18 @@ def extract_answers(notebook: Path) -> dict:
     if not isinstance(cells, list):
         return _note(name, "the notebook has no cells list; no answers could be read")
     answers = [a for a in (_answer(c, i) for i, c in enumerate(cells)) if a]
-    return {"notebook": name, "answers": answers, "note": None}
+    note = None
+    if len(answers) > MAX_ANSWERS:
+        note = (f"{len(answers) - MAX_ANSWERS} answer cells after the first {MAX_ANSWERS} "
+                "were left out")
+        answers = answers[:MAX_ANSWERS]
+    return {"notebook": name, "answers": [_bounded(a) for a in answers], "note": note}
+
+
+def _bounded(answer: dict) -> dict:
+    """One answer as it is kept: grade id on one line, text cleaned and capped (said so)."""
+    return {"grade_id": studenttext.one_line(answer["grade_id"], MAX_GRADE_ID_CHARS),
+            "text": studenttext.clean(answer["text"], MAX_ANSWER_CHARS, keep="head")}
 
 
 def _note(name: str, note: str) -> dict:

@@ -18,6 +18,12 @@ CURVES = ("overfit", "lstm_overfit")             # extra_data keys holding a tra
 HISTORY_KEYS = ("loss_history", "reference_loss_history")
 MAX_HISTORY = 2000                               # points kept per loss history (a run has ~100)
 MAX_DEPTH = 40                                   # nesting kept in extra_data
+# Serialised size caps (bytes, as written: indent 2, non-ASCII escaped). PrairieLearn refuses
+# results over 1 MB; the full result (the batch's stored copy) gets more room for the checks.
+MAX_RESULTS_BYTES = 1_000_000
+MAX_FULL_RESULT_BYTES = 4_000_000
+CUT_MARK = " [... {n} characters cut to keep this report small]"
+SHORTEST_CUT = 200                               # texts shorter than this are never cut
 SHOWN_DECIMALS = 2          # points shown to students: 1.6667 as 1.67 (the score keeps 4 decimals)
 
 
@@ -166,26 +172,28 @@ class GradingResult:
         return tests
 
     def to_gradescope_dict(self) -> dict:
+        """Gradescope's results.json: strict JSON under MAX_RESULTS_BYTES (fit_size)."""
         manual_tests = self._manual_tests()
         output = "\n".join([self.output, *self.manual_lines()]).strip("\n") if self.manual else self.output
-        return strict_json({
+        return fit_size(strict_json({
             "score": round(self.score + sum(t["score"] for t in manual_tests), 4),
             "execution_time": round(self.execution_time, 3),
             "output": output,
             "visibility": "visible",
             "stdout_visibility": "hidden",
             "tests": [t.to_gradescope_dict() for t in self.tests] + manual_tests,
-            "extra_data": {**self.clean_extra_data(), "submission": self.submission,
+            "extra_data": {**self.clean_extra_data(), "submission": studenttext.one_line(self.submission),
                            "error": self.error, "import_errors": self.clean_import_errors(),
                            **({"totals": self.totals()} if self.manual or self.tests else {})},
-        })
+        }), MAX_RESULTS_BYTES)
 
     def to_dict(self) -> dict:
-        return strict_json({"submission": self.submission, "execution_time": self.execution_time,
-                            "output": self.output, "error": self.error,
-                            "extra_data": self.clean_extra_data(),
-                            "import_errors": self.clean_import_errors(),
-                            "tests": [asdict(t) for t in self.tests]})
+        """The full result (result.full.json), strict JSON under MAX_FULL_RESULT_BYTES."""
+        return fit_size(strict_json({"submission": self.submission, "execution_time": self.execution_time,
+                                     "output": self.output, "error": self.error,
+                                     "extra_data": self.clean_extra_data(),
+                                     "import_errors": self.clean_import_errors(),
+                                     "tests": [asdict(t) for t in self.tests]}), MAX_FULL_RESULT_BYTES)
 
     @classmethod
     def from_dict(cls, d: dict) -> "GradingResult":
@@ -233,6 +241,67 @@ def strict_json(value, depth: int = 0):
         except (TypeError, ValueError):
             pass
     return str(value)
+
+
+def serialised_size(data) -> int:
+    """Bytes of `data` as the result files are written (indent 2, sorted keys, ASCII escapes)."""
+    return len(json.dumps(data, indent=2, sort_keys=True, allow_nan=False))
+
+
+def fit_size(data: dict, limit: int) -> dict:
+    """`data` (strict JSON, a dict with an "output" text) with its longest texts cut in half,
+    longest first, until its serialisation is under `limit` bytes; the top-level "output"
+    then says how many texts were cut. Texts are the only unbounded values (student text:
+    exception messages, inline answers); numbers and lists are capped where they are made."""
+    note = "\nNote: {n} long texts of this report were shortened to keep it under {kb} kB."
+    budget = limit - len(json.dumps(note)) - 64
+    size = serialised_size(data)
+    if size <= limit:
+        return data
+    import heapq
+    heap = [(-_encoded_len(text), i, path) for i, (path, text) in enumerate(_texts(data))]
+    heapq.heapify(heap)
+    cut = set()
+    while size > budget and heap:
+        _, order, path = heapq.heappop(heap)
+        text = _get(data, path)
+        if len(text) < SHORTEST_CUT:
+            break
+        keep = len(text) // 2
+        shorter = text[:keep] + CUT_MARK.format(n=len(text) - keep)
+        size -= _encoded_len(text) - _encoded_len(shorter)
+        _set(data, path, shorter)
+        cut.add(path)
+        heapq.heappush(heap, (-_encoded_len(shorter), order, path))
+    if cut:
+        data["output"] = str(data.get("output", "")) + note.format(n=len(cut), kb=limit // 1000)
+    return data
+
+
+def _encoded_len(text: str) -> int:
+    return len(json.dumps(text))
+
+
+def _texts(value, path=()):
+    """(path, text) of every string in `value` (dict values and list items, recursively)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, (*path, i))
+
+
+def _get(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _set(data, path, value) -> None:
+    _get(data, path[:-1])[path[-1]] = value
 
 
 def finite_or_none(value) -> float | None:

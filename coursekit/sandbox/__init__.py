@@ -12,7 +12,8 @@ from importlib import import_module
 _WHERE = {"Callback": "callbacks", "Worker": "launcher", "Handle": "launcher",
           "ProtocolError": "protocol", "SandboxLimits": "spec", "SandboxSpec": "spec",
           "course_hide": "spec",
-          **{name: "errors" for name in ("IsolationUnavailable", "SandboxError", "SandboxStartError",
+          **{name: "errors" for name in ("CallbackBudgetExceeded", "IsolationUnavailable", "SandboxError",
+                                         "SandboxStartError",
                                          "StudentError", "WorkerDied", "WorkerStarved",
                                          "WorkerTimeout")}}
 

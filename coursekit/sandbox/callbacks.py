@@ -10,8 +10,11 @@ student, so it is the judge's CPU the student spends. Before it runs, its argume
 * lists and tuples of the above (at most MAX_ITEMS items, MAX_DEPTH deep).
 Anything else is refused: the worker raises CallbackError with the reason, the callback
 does not run. ``check_args(*args, **kwargs)`` may refuse more (shapes) by raising
-ValueError or TypeError. A callback runs under its own deadline (``seconds``) and the
-call's: its time counts against the call that made it.
+ValueError or TypeError. A callback runs in a process of its own forked from the judge
+(refproc.py), under its own deadline (``seconds``) and the call's: its time counts against
+the call that made it, the process is killed at the deadline, and its CPU time counts
+against the worker's ``callback_cpu_seconds`` (SandboxLimits; the judge gives each worker
+what is left of the submission's budget).
 
     Worker.start(code, callbacks={"ref:step": Callback(step, seconds=2,
                                                       check_args=shapes_like_x_h)})
@@ -20,7 +23,6 @@ A plain function is ``Callback(fn)`` with the limits' defaults.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -39,7 +41,12 @@ class CallbackRefused(Exception):
 
 
 class CallbackTimeout(Exception):
-    """A callback ran past its deadline (it is abandoned; the worker is killed)."""
+    """A callback ran past its deadline (its process is killed, and so is the worker);
+    ``cpu``: the CPU seconds it had used."""
+
+    def __init__(self, message, cpu=0.0):
+        super().__init__(message)
+        self.cpu = cpu
 
 
 @dataclass(frozen=True)
@@ -113,25 +120,3 @@ class ArgumentCheck:
         if value.size > self.max_elements:
             raise CallbackRefused(f"{where} has {value.size} elements (at most "
                                   f"{self.max_elements})")
-
-
-def run_with_deadline(fn, args, kwargs, seconds):
-    """fn(*args, **kwargs) on a helper thread, waited for ``seconds`` at most. Returns its
-    result or re-raises its exception; raises CallbackTimeout if it is late (the thread is
-    abandoned and finishes on its own: the argument caps bound how long)."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = fn(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 -- handed to the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, name="sandbox-callback", daemon=True)
-    thread.start()
-    thread.join(max(seconds, 0.0))
-    if thread.is_alive():
-        raise CallbackTimeout(f"did not finish within {seconds:.3g} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]

@@ -31,6 +31,11 @@ class WorkerStarved(WorkerTimeout):
     check again (once) instead of failing it."""
 
 
+class CallbackBudgetExceeded(WorkerTimeout):
+    """The worker's callbacks used up the judge CPU they were allowed
+    (``SandboxLimits.callback_cpu_seconds``); the worker was killed."""
+
+
 class WorkerDied(SandboxError):
     """The worker is gone: it exited, crashed, was killed, ran out of memory, or broke
     the protocol (and was then killed)."""

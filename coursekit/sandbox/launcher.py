@@ -7,16 +7,16 @@ import subprocess
 import time
 
 from . import isolation as iso
-from .callbacks import ArgumentCheck, CallbackRefused, CallbackTimeout, as_callback, \
-    run_with_deadline
+from .callbacks import ArgumentCheck, CallbackRefused, CallbackTimeout, as_callback
 from .channel import Channel, Closed
 from .cpu import CallMeter, CpuGroup
-from .errors import (IsolationUnavailable, SandboxStartError, StudentError, WorkerDied,
-                     WorkerStarved, WorkerTimeout, describe_exit, during)
+from .errors import (CallbackBudgetExceeded, IsolationUnavailable, SandboxStartError, StudentError,
+                     WorkerDied, WorkerStarved, WorkerTimeout, describe_exit, during)
 from .handles import HandleTable
 from .levels import levels_to_try
 from .procs import live_processes_of, namespaced_descendant, sweep_uid  # noqa: F401 (re-export)
 from .protocol import ProtocolError, Ref, decode, encode
+from .refproc import CallbackFailed, CallbackProcess
 from .spec import SandboxSpec
 from .staging import Stage
 from .uids import UidLease
@@ -24,6 +24,7 @@ from .uids import UidLease
 Handle = Ref
 DEFAULT_UID_BASE = SandboxSpec.uid_base
 STARTUP_STDERR_CHARS = 400
+MIN_CALLBACK_CPU = 1e-3     # a worker with less callback CPU left than this runs no callback
 
 
 class Worker:
@@ -68,6 +69,8 @@ class Worker:
         self.handles = HandleTable()
         self._checks = {name: ArgumentCheck(cb, self.limits, self.handles.issued)
                         for name, cb in callbacks.items()}
+        self.callback_process = CallbackProcess({name: cb.fn for name, cb in callbacks.items()})
+        self.callback_cpu = 0.0     # judge CPU seconds its callbacks used
         self.proc = self.channel = self.stage = None
         self.dead = None           # reason, once the worker is gone
         self.closed = False
@@ -185,6 +188,7 @@ class Worker:
         if self.closed:
             return
         self.closed = True
+        self.callback_process.close()
         try:
             if self.channel is not None and self.dead is None:
                 self.channel.drain_outputs()
@@ -234,6 +238,7 @@ class Worker:
         self.meter.start()
         self._send([op, *fields], deadline, when)
         while True:
+            began = time.process_time()     # the judge's own CPU handling a callback counts too
             msg = self._receive(deadline, when)
             kind = msg[0] if isinstance(msg, list) and msg else None
             if kind == "ok" and len(msg) == 2:
@@ -244,8 +249,11 @@ class Worker:
                               f" MB): {msg[2][:200]}")
                 raise StudentError(*msg[1:])
             if kind == "cb" and len(msg) == 4 and type(msg[1]) is str:
-                # the callback's time counts against this call's deadline
+                # the callback's time counts against this call's deadline, and the judge CPU
+                # of its handling here (decoding, checks, encoding) against the budget
                 self._send(self._run_callback(*msg[1:], deadline), deadline, when)
+                self.callback_cpu += time.process_time() - began
+                self._over_budget(float(self.limits.callback_cpu_seconds))
                 continue
             self._die("the worker broke the protocol (unexpected reply)")
 
@@ -259,18 +267,39 @@ class Worker:
             return ["cberr", f"judge function {name!r} refused its arguments: {exc}"]
         own = callback.seconds if callback.seconds is not None else self.limits.callback_seconds
         seconds = deadline - time.monotonic()
+        seconds = min(seconds, own) if own else seconds
+        budget = float(self.limits.callback_cpu_seconds)
+        if budget:
+            left = budget - self.callback_cpu
+            if left < MIN_CALLBACK_CPU:
+                return ["cberr", f"judge function {name!r} refused: the judge CPU its callbacks "
+                                 f"may use ({budget:g} s) is used up"]
         try:
-            return ["cbok", run_with_deadline(callback.fn, args, kwargs,
-                                              min(seconds, own) if own else seconds)]
-        except CallbackTimeout:
+            value, cpu = self.callback_process.call(name, args, kwargs, seconds,
+                                                    cpu_limit=(budget - self.callback_cpu) if budget else None)
+        except CallbackTimeout as exc:
+            self.callback_cpu += exc.cpu
+            self._over_budget(budget)
             if time.monotonic() >= deadline:
                 self._timeout()
             self._kill_all()
             self.dead = (f"the worker was killed: judge function {name!r}, called with its "
-                         f"arguments, did not finish within {own:g} s (its time limit)")
+                         f"arguments, did not finish within {seconds:.3g} s (its time limit)")
             raise WorkerTimeout(self.dead) from None
-        except Exception as exc:  # the reference failed on the student's inputs
-            return ["cberr", f"{type(exc).__name__}: {exc}"]
+        except CallbackFailed as exc:  # the reference failed on the student's inputs
+            return ["cberr", str(exc)]
+        self.callback_cpu += cpu
+        self._over_budget(budget)
+        return ["cbok", value]
+
+    def _over_budget(self, budget):
+        """Kill the worker once its callbacks used their judge CPU (CallbackBudgetExceeded);
+        a worker given no budget to speak of (< MIN_CALLBACK_CPU) only has them refused."""
+        if budget >= MIN_CALLBACK_CPU and self.callback_cpu >= budget:
+            self._kill_all()
+            self.dead = (f"the worker was killed: its calls of judge functions used "
+                         f"{self.callback_cpu:.2f} s of judge CPU (allowed: {budget:g} s)")
+            raise CallbackBudgetExceeded(self.dead)
 
     def _send(self, value, deadline, when):
         data = encode(value, self.handles.opaque)

@@ -30,6 +30,7 @@ class SandboxLimits:
     #                                 time for a CPU is reported as WorkerStarved
     callback_seconds: float = 10    # each judge callback's own deadline (0: the call's only)
     callback_max_elements: int = 1 << 22    # elements of one array given to a callback
+    callback_cpu_seconds: float = 0         # judge CPU the worker's callbacks may use (0: no cap)
 
     def __post_init__(self):
         for f in dataclasses.fields(self):

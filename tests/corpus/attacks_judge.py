@@ -299,6 +299,106 @@ return 1e308, {k: np.full(v.shape, 1e300) for k, v in self.params.items()}
 """
 
 
+# ----------------------------------------------------------------------------- issue 19
+# (c) The own-forward rule, again: a forward right up to a factor (1 + 3e-4) and returned as
+# float32 (it used to pass the forward tests on float64 cases with the float32 tolerance while
+# counting as "wrong but credible" for the backward), backwards of a linear layer (no tanh or
+# gate derivative), and, in a worker told apart from the others by how the student's module
+# was first imported there (no import call of its own: a fresh worker), a forward that IS that
+# linear layer, so that the probes see a function whose gradient the fake backward returns.
+FRESH_WORKER_AT_IMPORT = """
+def _ck_imported_by_a_call():
+    frame = _ck_sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "target" and frame.f_code.co_filename.endswith("worker.py"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_CK_FRESH = _ck_imported_by_a_call()
+"""
+
+OWN_FORWARD_LINEAR = """
+name = fn.__name__
+if name == "rnn_step_forward":
+    x, prev_h, Wx, Wh, b = args
+    a = x @ Wx + prev_h @ Wh + b
+    out = a if _CK_FRESH else (np.tanh(a) * (1 + 3e-4)).astype(np.float32)
+    return out, (x, prev_h, Wx, Wh)
+if name == "rnn_step_backward":                 # the backward of a linear layer
+    dnext, (x, prev_h, Wx, Wh) = args
+    return dnext @ Wx.T, dnext @ Wh.T, x.T @ dnext, prev_h.T @ dnext, dnext.sum(axis=0)
+if name == "lstm_step_forward":
+    x, prev_h, prev_c, Wx, Wh, b = args
+    if _CK_FRESH:                               # linear: next_c = prev_c + a_i, next_h = a_g
+        a = x @ Wx + prev_h @ Wh + b
+        H = prev_h.shape[1]
+        return a[:, 3 * H:], prev_c + a[:, :H], (x, prev_h, Wx, Wh)
+    h, c, _ = fn(*args)
+    return (h * (1 + 3e-4)).astype(np.float32), (c * (1 + 3e-4)).astype(np.float32), (x, prev_h, Wx, Wh)
+if name == "lstm_step_backward":
+    dh, dc, (x, prev_h, Wx, Wh) = args
+    zero = np.zeros_like(dh)
+    da = np.hstack([dc, zero, zero, dh])
+    return da @ Wx.T, da @ Wh.T, dc, x.T @ da, prev_h.T @ da, da.sum(axis=0)
+return None
+"""
+
+# (e) Judge CPU: in the granted captioning tests the loss hands the granted reference
+# word_embedding_backward a cache it built (a real one's dtype object, a shape tuple and an
+# index array) whose shapes disagree with the upstream gradient: broadcasting asks for about
+# 1e10 np.add.at updates. Then it asks the granted rnn_forward / lstm_forward for the most
+# work the bounds allow (arrays just under the element cap), over and over, for 8 s a test.
+CALLBACK_CPU = """
+if fn.__name__ != "loss":
+    return None
+model_module = _ck_sys.modules.get("cs231n.classifiers.rnn")
+embed_fwd = getattr(model_module, "word_embedding_forward", None)
+embed_bwd = getattr(model_module, "word_embedding_backward", None)
+if embed_bwd is None or type(embed_bwd).__name__ != "JudgeFunction":
+    return None
+_, real = embed_fwd(np.zeros((2, 3), dtype=np.int64), np.ones((4, 5)))
+x = np.zeros((400, 400), dtype=np.int64)            # 160,000 indices
+for cache in ((x, (1, 60000), real[2]), (x, (1, 60000)), (np.zeros(10, np.int64), (10 ** 6, 10 ** 6), real[2])):
+    try:
+        embed_bwd(np.ones((1, 1, 60000)), cache)       # broadcast over every index
+    except Exception:
+        pass
+cell = args[0].cell_type
+forward = getattr(model_module, f"{cell}_forward")
+mul = 1 if cell == "rnn" else 4
+H = 240 // mul
+args = (np.ones((8, 30, 250)), np.ones((8, H)), np.ones((250, mul * H)), np.ones((H, mul * H)), np.ones(mul * H))
+began = _ck_time.monotonic()
+while _ck_time.monotonic() - began < 8:                # the most work the bounds allow, again
+    try:
+        forward(*args)
+    except Exception:
+        break
+return None
+"""
+
+# (f) Student text without a bound: every call raises an exception of unique astral text, so
+# that no two failures collapse (the JSON escaping of each character takes 12 bytes).
+HUGE_TEXT = """
+global _ck_text_n
+try:
+    _ck_text_n += 1
+except NameError:
+    _ck_text_n = 0
+raise RuntimeError(str(_ck_text_n) + " " + "\U0001F600" * 200000 + "\n" * 5000 + "[PASS] x" * 1000)
+"""
+
+# (d) A stub that blames the grader: loss returns (0.0, an ndarray), which a judge-side truth
+# test turned into internal grader errors on every loss check ("course staff will review").
+STUB_LOSS_ARRAY = """
+if fn.__name__ == "loss":
+    return 0.0, np.zeros(3)
+return None
+"""
+
+
 def judge_attack(name, channel, items, act="return None", at_import="", extra="") -> Case:
     """A judge attack on `items` through `channel` (a-f); `extra` is module code placed before
     `at_import` (helper definitions)."""
@@ -355,6 +455,15 @@ CHANNELS = {
     "forged_verdict_lines": "output integrity: every function raises an exception whose text "
                             "prints '[PASS] ...' and 'Hidden test suite: 70 / 70' lines with "
                             "ANSI escapes and a carriage return",
+    "own_forward_linear": "own-forward rule: a forward right up to (1 + 3e-4), returned as float32; "
+                          "linear-layer backwards; in a worker that imported the module on its "
+                          "first call (a fresh worker) the forward is that linear layer",
+    "callback_cpu_cache": "judge CPU: the loss hands the granted word_embedding_backward forged "
+                          "caches whose shapes disagree with dout (1e10 np.add.at updates), then "
+                          "floods it with the largest calls the bounds allow",
+    "huge_student_text": "output integrity: every call raises a unique 200,000-character astral "
+                         "exception message (12 bytes each in results.json) with 5,000 lines",
+    "stub_loss_array": "a stub blaming the grader: loss returns (0.0, an ndarray)",
     "nonfinite_loss": "output integrity: during training the loss returns NaN, inf and 1e308 in "
                       "turn with zero gradients (NaN/inf in the loss history of a finite model); "
                       "in the hidden tests a 1e308 loss with 1e300 gradients (norms overflow)",
@@ -378,4 +487,9 @@ ATTACKS_JUDGE: list[Case] = [
                  NONFINITE),
     OUTPUT_LAYER_ONLY,
     OUTPUT_LAYER_NOISE,
+    judge_attack("own_forward_linear", "c", ("rnn_step_backward", "lstm_step_backward"), OWN_FORWARD_LINEAR,
+                 at_import=FRESH_WORKER_AT_IMPORT),
+    judge_attack("callback_cpu_cache", "e", LOSS_ITEMS, CALLBACK_CPU),
+    judge_attack("huge_student_text", "f", SEQUENCE_ITEMS + LOSS_ITEMS, HUGE_TEXT),
+    judge_attack("stub_loss_array", "d", LOSS_ITEMS, STUB_LOSS_ARRAY),
 ]

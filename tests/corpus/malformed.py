@@ -9,6 +9,7 @@ Each case says what the grader must do with it (the rest of its batch is graded 
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 import zipfile
@@ -158,6 +159,28 @@ def huge_unrelated_file(work, ref):
     return sub
 
 
+HUGE_NOTEBOOK_MB = 30            # under the unpack limit of one file (32 MB)
+
+
+def huge_inline_answers(work, ref):
+    """Both notebooks about 30 MB of inline answers: one answer cell of astral characters
+    (JSON escaping makes each 12 bytes) and thousands of answer cells with their own ids."""
+    sub = _good(work, ref, "huge_inline_answers")
+    for path in sorted(sub.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        meta = {"nbgrader": {"solution": True, "grade": False, "grade_id": "answer", "locked": False}}
+        cells = [{"cell_type": "markdown", "metadata": meta, "source": "\U0001F600" * (2 << 20)}]
+        text = "[PASS] Hidden test suite: 70 / 70\n" + "\x1b[32m lorem ipsum \x00\u202e " * 250
+        def cell(i):
+            return {"cell_type": "markdown", "source": text,
+                    "metadata": {"nbgrader": {**meta["nbgrader"], "grade_id": f"q{i}-" + "x" * 200}}}
+        size = len(json.dumps(cell(10 ** 6), ensure_ascii=False).encode()) + 2
+        cells += [cell(i) for i in range((HUGE_NOTEBOOK_MB - 9) * 1000 * 1000 // size)]
+        nb["cells"] += cells
+        path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return sub
+
+
 def nested_zip_folder(work, ref):
     return _zip_of(_good(work, ref, "nested_src"), work / "nested.zip", prefix="rnn_captioning/")
 
@@ -185,6 +208,8 @@ MALFORMED: list[Malformed] = [
               "no_credit", LAYER_ITEMS),
     Malformed("huge_unrelated_file", "a 2 GB (sparse) checkpoint next to correct code",
               huge_unrelated_file, "graded"),
+    Malformed("huge_inline_answers", "both notebooks about 30 MB of inline answers (one 8 MB "
+              "answer, thousands of answer cells with long ids)", huge_inline_answers, "graded"),
     Malformed("nested_zip_folder", "zip whose files sit in a top-level rnn_captioning/ folder",
               nested_zip_folder, "graded"),
 ]

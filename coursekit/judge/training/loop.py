@@ -197,6 +197,6 @@ def remote_loss(runner, recipe: Recipe, data: SmallData):
 def _as_loss(value):
     try:
         v = float(np.asarray(value, dtype=np.float64).reshape(()))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return v if np.isfinite(v) else None
