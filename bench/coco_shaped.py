@@ -27,7 +27,8 @@ def _vocabulary(rng) -> list[str]:
     words, seen = [], set()
     for n in lengths:
         word = "".join(rng.choice(LETTERS, n))
-        while word in seen:
+        while word in seen:             # taken (e.g. all 26 one-letter words): one letter more
+            n += 1
             word = "".join(rng.choice(LETTERS, n))
         seen.add(word)
         words.append(word)

@@ -17,6 +17,7 @@ BENCHES = [
     ("grading memory", [sys.executable, str(HERE / "bench_memory.py")]),
     ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
     ("student handout", [sys.executable, str(HERE / "bench_handout.py")]),
+    ("character- against word-level captioning", [sys.executable, str(HERE / "bench_charword.py")]),
     ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),
 ]
 
