@@ -176,3 +176,12 @@ def test_a_model_that_was_not_trained_is_named(ref, compare):
     model = solver_for(ref, data).model
     with pytest.raises(RuntimeError, match="char-level model has not been trained yet"):
         compare.measure(model, "char", None, data, VOCAB, compare.evaluation_rows(data, 2))
+
+
+def test_a_budget_too_small_for_one_iteration_is_named(ref, compare):
+    data = tiny_data()
+    solver = solver_for(ref, data)
+    run = compare.train_for_seconds(solver, 0)
+    assert run.iterations == 0
+    with pytest.raises(RuntimeError, match="made no iteration in 0 s: raise budget_seconds"):
+        compare.measure(solver.model, "word", run, data, VOCAB, compare.evaluation_rows(data, 2))

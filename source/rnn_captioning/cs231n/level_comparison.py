@@ -9,7 +9,6 @@ from .char_captions import chars_to_text, real_word_share, words_to_text
 from .coco_utils import sample_coco_minibatch
 from .notebook_checks import require_loss, require_sampled
 
-LEVELS = ('word', 'char')
 FINAL_WINDOW = 10       # the training loss after the budget: the mean of the last iterations'
 
 
@@ -103,10 +102,13 @@ def measure(model, level, run, data, idx_to_word, rows):
     idx_to_word: the word vocabulary, to tell real words). run is None when the training cell
     did not finish: then a friendly error says why."""
     __tracebackhide__ = True
-    if run is None or not run.iterations:
+    if run is None:
         check_loss(model, data)
         raise RuntimeError('the %s-level model has not been trained yet: run the training cell '
                            'above first' % level)
+    if not run.iterations:
+        raise RuntimeError('the %s-level model made no iteration in %g s: raise budget_seconds'
+                           % (level, run.budget_seconds))
     captions, features = _val_batch(data, rows)
     val_loss = float(model.loss(features, captions)[0])
     tokens = float(np.mean(np.sum(captions[:, 1:] != model._null, axis=1)))
