@@ -204,6 +204,9 @@ CHECK_CELLS = {
         "word_embedding_backward_check": "word_embedding_forward",
         "captioning_loss_check": "CaptioningRNN.loss", "captioning_gradients_check": "CaptioningRNN.loss",
         "overfit_check": "CaptioningRNN.loss",
+        # the optional character-level section (issue 23)
+        "charword-train": "CaptioningRNN.loss", "charword-table": "CaptioningRNN.loss",
+        "charword-samples": "CaptioningRNN.sample",
     },
     "LSTM_Captioning.ipynb": {
         "lstm_step_forward_check": "lstm_step_forward", "lstm_step_backward_check": "lstm_step_forward",
@@ -211,6 +214,13 @@ CHECK_CELLS = {
         "lstm_captioning_loss_check": "CaptioningRNN.loss", "lstm_overfit_check": "CaptioningRNN.loss",
     },
 }
+# cells that need no student code: they run on the untouched handout too
+PROVIDED_CELLS = {
+    "RNN_Captioning.ipynb": ("setup", "load-data", "charword-settings", "charword-data"),
+    "LSTM_Captioning.ipynb": ("setup", "load-data"),
+}
+# cells that must fail with exactly the message of another check cell of the notebook
+SAME_MESSAGE_AS = {"charword-train": "captioning_loss_check", "charword-table": "captioning_loss_check"}
 RUN_CELLS = textwrap.dedent("""
     import json, sys
     cells = json.load(open(sys.argv[1]))
@@ -235,20 +245,23 @@ def test_check_cells_on_untouched_stubs_say_what_is_not_implemented(course, tmp_
     for name, expected in CHECK_CELLS.items():
         cells = [(c.metadata.get("nbgrader", {}).get("grade_id") or c.get("id", ""), c.source)
                  for c in _cells(course, name) if c.cell_type == "code"]
-        ids = {c.metadata.get("nbgrader", {}).get("grade_id") for c in _cells(course, name)}
-        assert set(expected) <= ids
-        # setup and data cells, then every check cell (grade cells are left out: they assert)
-        wanted = [(i, s) for i, s in cells if i in ("setup", "load-data") or i in expected]
+        assert set(expected) <= {i for i, _ in cells}
+        # the provided cells, then every check cell (grade cells are left out: they assert)
+        wanted = [(i, s) for i, s in cells if i in PROVIDED_CELLS[name] or i in expected]
+        assert {i for i, _ in wanted} == set(PROVIDED_CELLS[name]) | set(expected)
         (tmp_path / "cells.json").write_text(json.dumps(wanted))
         done = subprocess.run([sys.executable, "-c", RUN_CELLS, str(tmp_path / "cells.json")], cwd=folder,
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
         results = json.loads(done.stdout.strip().splitlines()[-1])
-        assert results["setup"] is None
+        for cell_id in PROVIDED_CELLS[name]:
+            assert results[cell_id] is None, (cell_id, results[cell_id])
         for cell_id, function in expected.items():
             message = results[cell_id] or ""
             assert message.startswith(f"NotImplementedError: {function} is not implemented yet"), (cell_id, message)
             assert "TypeError" not in message
+            if cell_id in SAME_MESSAGE_AS:
+                assert message == results[SAME_MESSAGE_AS[cell_id]], (cell_id, message)
 
 
 def test_solution_outputs_do_not_depend_on_the_clone_folder(course):

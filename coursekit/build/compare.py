@@ -2,7 +2,8 @@
 
 Everything is compared byte for byte, except the executed solution notebooks: their outputs
 depend on the machine's floating point kernels (BLAS, libm), so they are compared with outputs
-and execution counts removed. Two builds on the same machine are byte-identical everywhere.
+and execution counts removed. Two builds on the same machine are byte-identical everywhere except
+in the outputs of cells tagged `nbio.TIMING_TAG` (a wall-clock training budget).
 """
 from __future__ import annotations
 

@@ -67,6 +67,23 @@ def strip_outputs(nb):
     return nb
 
 
+# Cells whose outputs depend on the machine's speed (the optional section of the RNN notebook
+# trains for a wall-clock budget): two executions on one machine differ there, and only there.
+TIMING_TAG = "timing-dependent"
+
+
+def strip_timing_outputs(nb):
+    """The notebook without the outputs of the cells tagged TIMING_TAG."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and TIMING_TAG in cell.metadata.get("tags", []):
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
 def coalesce_streams(nb) -> None:
     """Merge consecutive stdout/stderr outputs of a cell: how the kernel's output is cut into
     messages depends on timing, the merged text does not."""
