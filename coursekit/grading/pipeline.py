@@ -67,7 +67,8 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
                        env=opts.judge_env, early_trainings=opts.early_trainings,
                        items=opts.items)
     apply_course_policy(result, opts.settings)
-    result.extra_data["answers"] = answers_for(prepared.notebooks, opts.settings.notebooks)
+    result.extra_data["answers"] = answers_for(prepared.notebooks, opts.settings.notebooks,
+                                               opts.settings.assignment_dir("release"))
     return result
 
 

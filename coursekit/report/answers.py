@@ -21,8 +21,11 @@ MAX_ANSWER_CHARS = 5000      # an inline answer is a few sentences
 MAX_GRADE_ID_CHARS = 100
 
 
-def extract_answers(notebook: Path) -> dict:
-    """{"notebook": name, "answers": [{"grade_id", "text"}...], "note": str | None}."""
+def extract_answers(notebook: Path, questions: dict[str, str] | None = None) -> dict:
+    """{"notebook": name, "answers": [{"grade_id", "text"}...], "note": str | None}.
+    `questions` (grade id -> the handout's question text, the markdown cell before the answer
+    cell): an answer written into the question cell (as the 2018 handout asked, "ANSWER:") is
+    found there too, as what the student added to the handout's text."""
     name = Path(notebook).name
     try:
         if Path(notebook).stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -36,6 +39,8 @@ def extract_answers(notebook: Path) -> dict:
     if not isinstance(cells, list):
         return _note(name, "the notebook has no cells list; no answers could be read")
     answers = [a for a in (_answer(c, i) for i, c in enumerate(cells)) if a]
+    for a in answers:
+        _add_question_cell_text(a, cells, (questions or {}).get(a["grade_id"]))
     note = None
     if len(answers) > MAX_ANSWERS:
         note = (f"{len(answers) - MAX_ANSWERS} answer cells after the first {MAX_ANSWERS} "
@@ -46,8 +51,37 @@ def extract_answers(notebook: Path) -> dict:
 
 def _bounded(answer: dict) -> dict:
     """One answer as it is kept: grade id on one line, text cleaned and capped (said so)."""
-    return {"grade_id": studenttext.one_line(answer["grade_id"], MAX_GRADE_ID_CHARS),
+    kept = {"grade_id": studenttext.one_line(answer["grade_id"], MAX_GRADE_ID_CHARS),
             "text": studenttext.clean(answer["text"], MAX_ANSWER_CHARS, keep="head")}
+    if answer.get("in_question_cell"):
+        kept["in_question_cell"] = True
+    return kept
+
+
+IN_QUESTION = "(written in the question cell:)"
+
+
+def _add_question_cell_text(answer: dict, cells: list, released: str | None) -> None:
+    """What the student added to the question cell before the answer cell, appended to the
+    answer (the answer cell's placeholder dropped)."""
+    index = answer.pop("index", None)
+    if released is None or not index:
+        return
+    before = cells[index - 1]
+    if not isinstance(before, dict) or before.get("cell_type") != "markdown":
+        return
+    submitted = _text(before)
+    if submitted.strip() == released.strip():
+        return
+    import difflib
+    added = [line[2:] for line in difflib.ndiff(released.splitlines(), submitted.splitlines())
+             if line.startswith("+ ")]
+    added_text = "\n".join(added).strip()
+    if not added_text:
+        return
+    own = "" if is_blank(answer["text"], "") else answer["text"].rstrip()
+    answer["text"] = (own + "\n\n" if own else "") + f"{IN_QUESTION}\n{added_text}"
+    answer["in_question_cell"] = True
 
 
 def _note(name: str, note: str) -> dict:
@@ -67,14 +101,25 @@ def _answer(cell, index: int) -> dict | None:
     if not isinstance(source, str):
         source = ""
     grade_id = meta.get("grade_id")
-    return {"grade_id": str(grade_id) if grade_id else f"cell-{index}", "text": source}
+    return {"grade_id": str(grade_id) if grade_id else f"cell-{index}", "text": source, "index": index}
 
 
-def answers_for(notebooks: list[Path], expected: list[str]) -> list[dict]:
-    """Answers of every expected notebook name, in order (missing ones get a note)."""
+def answers_for(notebooks: list[Path], expected: list[str], release_dir: Path | None = None) -> list[dict]:
+    """Answers of every expected notebook name, in order (missing ones get a note); with
+    `release_dir`, answers written into the handout's question cells are found too."""
     by_name = {Path(p).name: Path(p) for p in notebooks}
-    return [extract_answers(by_name[n]) if n in by_name else _note(n, "the notebook was not submitted")
-            for n in expected]
+    return [extract_answers(by_name[n], released_questions(release_dir, n) if release_dir else None)
+            if n in by_name else _note(n, "the notebook was not submitted") for n in expected]
+
+
+def released_questions(release_dir: Path, name: str) -> dict[str, str]:
+    """grade id -> the text of the markdown cell before that answer cell in the handout."""
+    out = {}
+    for gid, (index, cells) in _answer_cells(Path(release_dir) / name).items():
+        before = cells[index - 1] if index > 0 else None
+        if isinstance(before, dict) and before.get("cell_type") == "markdown":
+            out[gid] = _text(before)
+    return out
 
 
 def answers_markdown(submission: str, answers: list[dict]) -> str:

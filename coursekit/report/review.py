@@ -20,6 +20,7 @@ COLUMNS = ["submission", "question", "max_points", "points", "comment", "flags",
 TEMPLATE = "review.html.j2"
 CHANGED = "answer changed since it was graded"
 UNGRADED = "upload could not be graded"
+IN_QUESTION_FLAG = "written in the question cell"
 
 
 @dataclass
@@ -72,20 +73,22 @@ def questions_from(catalogue: list[dict], results: list[GradingResult]) -> list[
     return questions
 
 
-def _answers_of(result: GradingResult) -> tuple[dict[str, str], dict[str, str]]:
-    answers, notes = {}, {}
+def _answers_of(result: GradingResult) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    answers, notes, in_question = {}, {}, set()
     for nb in result.extra_data.get("answers", []) or []:
         if nb.get("note"):
             notes[nb["notebook"]] = nb["note"]
         for a in nb.get("answers", []):
             answers[a["grade_id"]] = a["text"]
-    return answers, notes
+            if a.get("in_question_cell"):
+                in_question.add(a["grade_id"])
+    return answers, notes, in_question
 
 
 def build_rows(results: list[GradingResult], questions: list[Question]) -> list[ReviewRow]:
     rows = []
     for r in sorted(results, key=lambda r: r.submission):
-        answers, notes = _answers_of(r)
+        answers, notes, in_question = _answers_of(r)
         for q in questions:
             answer = answers.get(q.grade_id)
             ungraded = r.error is not None and answer is None
@@ -96,6 +99,8 @@ def build_rows(results: list[GradingResult], questions: list[Question]) -> list[
                 row.flags.append(UNGRADED)
             elif is_blank(answer, q.placeholder):
                 row.flags.append("blank")
+            if q.grade_id in in_question:
+                row.flags.append(IN_QUESTION_FLAG)
             rows.append(row)
     _flag_identical(rows)
     return rows
