@@ -1,0 +1,145 @@
+"""Fingerprints of student code: winnowed k-grams of a normalised token stream (copydetect).
+
+The stream has one symbol per token. A variable (any name the student binds: locals,
+parameters, helper functions) becomes `V`, so renaming hides nothing; what is not a variable
+stays as written: attributes (`.dot`, `.T`, `.params`), keyword arguments (`axis=`), builtins,
+keywords, operators, numbers, strings and the handout's module-level names (`np`,
+`rnn_step_forward`, `affine_forward` ...). `np.dot(a, b)` and `a.dot(b)` therefore differ, as
+they do in the students' code.
+
+k-grams (NOISE_TOKENS tokens) are hashed and winnowed with copydetect's functions (the k-grams
+to ignore are removed here: copydetect's own boilerplate filter assumes unique hashes, and a
+student's code repeats itself, e.g. rnn_forward and lstm_forward); a k-gram
+that occurs in many documents (the batch and the known solutions) is common, like the handout:
+it does not count.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from copydetect.utils import get_token_coverage, hashed_kgrams, winnow
+from pygments.token import Keyword, Name, Number, Operator, String
+
+from .code import Token, Unit
+from .params import COMMON_MIN_DOCS, COMMON_SHARE, GROUP_AT, NOISE_TOKENS, WINDOW
+
+VARIABLE = "V"
+_FIRST_SYMBOL = 0x10000       # symbols are characters of the supplementary planes
+
+
+@dataclass
+class Vocabulary:
+    """Symbol -> one character, shared by every document of a comparison."""
+    chars: dict[str, str] = field(default_factory=dict)
+
+    def char(self, symbol: str) -> str:
+        if symbol not in self.chars:
+            self.chars[symbol] = chr(_FIRST_SYMBOL + len(self.chars))
+        return self.chars[symbol]
+
+
+@dataclass
+class Stream:
+    """A document's tokens in order, as one string of symbols, with where each token is."""
+    text: str
+    where: list[tuple[int, int, Token]]       # (unit index, line index in the unit, token)
+
+    def pieces(self) -> list[tuple[int, str]]:
+        """(offset, symbols) of each unit: k-grams never span two functions, so the order of
+        the functions in a file does not matter."""
+        out, start = [], 0
+        for i in range(1, len(self.where) + 1):
+            if i == len(self.where) or self.where[i][0] != self.where[start][0]:
+                out.append((start, self.text[start:i]))
+                start = i
+        return out
+
+
+def _symbol(tok: Token, prev: Token | None, nxt: Token | None, depth: int, names: set[str]) -> str:
+    if tok.kind in String:
+        return "S" + tok.value.lstrip("rRbBuUfF").strip("'\"")
+    if tok.kind in Name and tok.kind not in Name.Builtin:
+        if prev is not None and prev.value == ".":
+            return tok.value                                  # an attribute
+        if depth > 0 and nxt is not None and nxt.value == "=":
+            return tok.value                                  # a keyword argument
+        return tok.value if tok.value in names else VARIABLE
+    if tok.kind in Keyword or tok.kind in Number or tok.kind in Operator or tok.kind in Name.Builtin:
+        return tok.value
+    return tok.value
+
+
+def stream(units: list[Unit], names: set[str], vocabulary: Vocabulary) -> Stream:
+    where = [(u, n, tok) for u, unit in enumerate(units) for n, line in enumerate(unit.lines)
+             for tok in line.tokens]
+    chars, depth = [], 0
+    for i, (_, _, tok) in enumerate(where):
+        prev = where[i - 1][2] if i else None
+        nxt = where[i + 1][2] if i + 1 < len(where) else None
+        chars.append(vocabulary.char(_symbol(tok, prev, nxt, depth, names)))
+        if tok.value in "([{":
+            depth += 1
+        elif tok.value in ")]}":
+            depth = max(depth - 1, 0)
+    return Stream("".join(chars), where)
+
+
+def kgrams(s: Stream, k: int = NOISE_TOKENS) -> set[int]:
+    """Every k-gram hash of the stream (no winnowing): what document frequencies count."""
+    return {h for _, text in s.pieces() if len(text) >= k for h in hashed_kgrams(text, k).tolist()}
+
+
+def groups(sets: list[set[int]], at: float = GROUP_AT) -> list[list[int]]:
+    """Documents that are near copies of each other (one contains at least `at` of the other's
+    k-grams, or through a chain of such), as lists of indices."""
+    parent = list(range(len(sets)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i in range(len(sets)):
+        for j in range(i + 1, len(sets)):
+            small = min(len(sets[i]), len(sets[j]))
+            if small and len(sets[i] & sets[j]) >= at * small:
+                parent[root(i)] = root(j)
+    out: dict[int, list[int]] = {}
+    for i in range(len(sets)):
+        out.setdefault(root(i), []).append(i)
+    return list(out.values())
+
+
+def common(streams: list[Stream], *, k: int = NOISE_TOKENS, share: float = COMMON_SHARE,
+           min_docs: int = COMMON_MIN_DOCS, group_at: float = GROUP_AT) -> tuple[set[int], int]:
+    """(k-grams found in at least max(min_docs, share x authors) authors, that number).
+
+    An author is a group of near copies (`groups`): twenty copies of one public solution make
+    its code no more common than the solution alone, so a copying ring cannot hide itself."""
+    sets = [kgrams(s, k) for s in streams]
+    authors = [set().union(*(sets[i] for i in g)) for g in groups(sets, group_at)]
+    counts = Counter(h for a in authors for h in a)
+    needed = max(min_docs, int(np.ceil(share * len(authors))))
+    return {h for h, n in counts.items() if n >= needed}, needed
+
+
+@dataclass
+class Fingerprint:
+    hashes: set
+    index: dict                 # hash -> token positions where its k-gram starts
+    coverage: int               # tokens covered by the kept k-grams
+    length: int
+
+
+def fingerprint(s: Stream, ignored: np.ndarray, *, k: int = NOISE_TOKENS, window: int = WINDOW) -> Fingerprint:
+    index: dict[int, list[int]] = {}
+    for offset, text in s.pieces():
+        if len(text) < k:
+            continue
+        selected, positions = winnow(hashed_kgrams(text, k), window, remove_duplicates=False)
+        keep = ~np.isin(selected, ignored)
+        for h, pos in zip(selected[keep].tolist(), positions[keep].tolist()):
+            index.setdefault(h, []).append(pos + offset)
+    return Fingerprint(set(index), index, int(get_token_coverage(index, k, len(s.text))), len(s.text))
