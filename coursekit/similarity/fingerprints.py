@@ -7,9 +7,11 @@ keywords, operators, numbers, strings and the handout's module-level names (`np`
 `rnn_step_forward`, `affine_forward` ...). `np.dot(a, b)` and `a.dot(b)` therefore differ, as
 they do in the students' code.
 
-k-grams (NOISE_TOKENS tokens) are hashed and winnowed with copydetect's functions (the k-grams
-to ignore are removed here: copydetect's own boilerplate filter assumes unique hashes, and a
-student's code repeats itself, e.g. rnn_forward and lstm_forward); a k-gram
+k-grams (NOISE_TOKENS tokens) are hashed here, deterministically (a symbol's code comes from
+blake2b, a k-gram's hash is a polynomial of its symbols' codes: copydetect's Python hash() changes
+with every process, and so would the winnowed fingerprints and the scores), then winnowed with
+copydetect's functions (the k-grams to ignore are removed here: copydetect's own boilerplate
+filter assumes unique hashes, and a student's code repeats itself); a k-gram
 that occurs in many documents (the batch and the known solutions) is common, like the handout:
 it does not count.
 """
@@ -19,42 +21,59 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from copydetect.utils import get_token_coverage, hashed_kgrams, winnow
+import hashlib
+
+from copydetect.utils import get_token_coverage, winnow
 from pygments.token import Keyword, Name, Number, Operator, String
 
 from .code import Token, Unit
 from .params import COMMON_MIN_DOCS, COMMON_SHARE, GROUP_AT, NOISE_TOKENS, WINDOW
 
 VARIABLE = "V"
-_FIRST_SYMBOL = 0x10000       # symbols are characters of the supplementary planes
+_BASE = np.uint64(1_000_003)
 
 
 @dataclass
 class Vocabulary:
-    """Symbol -> one character, shared by every document of a comparison."""
-    chars: dict[str, str] = field(default_factory=dict)
+    """Symbol -> its 64-bit code (from blake2b: the same in every process and every batch)."""
+    codes: dict[str, int] = field(default_factory=dict)
 
-    def char(self, symbol: str) -> str:
-        if symbol not in self.chars:
-            self.chars[symbol] = chr(_FIRST_SYMBOL + len(self.chars))
-        return self.chars[symbol]
+    def code(self, symbol: str) -> int:
+        if symbol not in self.codes:
+            self.codes[symbol] = int.from_bytes(hashlib.blake2b(symbol.encode(), digest_size=8).digest(), "little")
+        return self.codes[symbol]
 
 
 @dataclass
 class Stream:
-    """A document's tokens in order, as one string of symbols, with where each token is."""
-    text: str
+    """A document's tokens in order, as symbol codes, with where each token is."""
+    codes: np.ndarray                         # uint64, one per token
     where: list[tuple[int, int, Token]]       # (unit index, line index in the unit, token)
 
-    def pieces(self) -> list[tuple[int, str]]:
-        """(offset, symbols) of each unit: k-grams never span two functions, so the order of
-        the functions in a file does not matter."""
+    def __len__(self) -> int:
+        return len(self.where)
+
+    def pieces(self) -> list[tuple[int, np.ndarray]]:
+        """(offset, codes) of each unit: k-grams never span two functions, so the order of the
+        functions in a file does not matter."""
         out, start = [], 0
         for i in range(1, len(self.where) + 1):
             if i == len(self.where) or self.where[i][0] != self.where[start][0]:
-                out.append((start, self.text[start:i]))
+                out.append((start, self.codes[start:i]))
                 start = i
         return out
+
+
+def hashed_kgrams(codes: np.ndarray, k: int) -> np.ndarray:
+    """The hash of every k-gram of `codes` (int64), the same in every process."""
+    n = len(codes) - k + 1
+    if n <= 0:
+        return np.array([], dtype=np.int64)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * _BASE + codes[j:j + n]
+    return h.view(np.int64)
 
 
 def _symbol(tok: Token, prev: Token | None, nxt: Token | None, depth: int, names: set[str]) -> str:
@@ -74,21 +93,21 @@ def _symbol(tok: Token, prev: Token | None, nxt: Token | None, depth: int, names
 def stream(units: list[Unit], names: set[str], vocabulary: Vocabulary) -> Stream:
     where = [(u, n, tok) for u, unit in enumerate(units) for n, line in enumerate(unit.lines)
              for tok in line.tokens]
-    chars, depth = [], 0
+    codes, depth = [], 0
     for i, (_, _, tok) in enumerate(where):
         prev = where[i - 1][2] if i else None
         nxt = where[i + 1][2] if i + 1 < len(where) else None
-        chars.append(vocabulary.char(_symbol(tok, prev, nxt, depth, names)))
+        codes.append(vocabulary.code(_symbol(tok, prev, nxt, depth, names)))
         if tok.value in "([{":
             depth += 1
         elif tok.value in ")]}":
             depth = max(depth - 1, 0)
-    return Stream("".join(chars), where)
+    return Stream(np.array(codes, dtype=np.uint64), where)
 
 
 def kgrams(s: Stream, k: int = NOISE_TOKENS) -> set[int]:
     """Every k-gram hash of the stream (no winnowing): what document frequencies count."""
-    return {h for _, text in s.pieces() if len(text) >= k for h in hashed_kgrams(text, k).tolist()}
+    return {h for _, codes in s.pieces() for h in hashed_kgrams(codes, k).tolist()}
 
 
 def groups(sets: list[set[int]], at: float = GROUP_AT) -> list[list[int]]:
@@ -135,11 +154,11 @@ class Fingerprint:
 
 def fingerprint(s: Stream, ignored: np.ndarray, *, k: int = NOISE_TOKENS, window: int = WINDOW) -> Fingerprint:
     index: dict[int, list[int]] = {}
-    for offset, text in s.pieces():
-        if len(text) < k:
+    for offset, codes in s.pieces():
+        if len(codes) < k:
             continue
-        selected, positions = winnow(hashed_kgrams(text, k), window, remove_duplicates=False)
+        selected, positions = winnow(hashed_kgrams(codes, k), window, remove_duplicates=False)
         keep = ~np.isin(selected, ignored)
         for h, pos in zip(selected[keep].tolist(), positions[keep].tolist()):
             index.setdefault(h, []).append(pos + offset)
-    return Fingerprint(set(index), index, int(get_token_coverage(index, k, len(s.text))), len(s.text))
+    return Fingerprint(set(index), index, int(get_token_coverage(index, k, len(s))), len(s))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..fileio import write_atomic
 from .compare import Comparison, Pair
+from .params import FLAG_AT, MAX_FALSE_ALARMS, MIN_DETECTION
 from .views import pair_view
 
 CSV_NAME, KNOWN_CSV, HTML_NAME, PAIRS_DIR = "similarity.csv", "known.csv", "similarity.html", "pairs"
@@ -76,7 +77,8 @@ def index_html(cmp: Comparison, known: list[Pair], pages: dict[int, str]) -> str
         unlisted=len(cmp.pairs) - len(rows), last_listed=rows[-1].similarity if rows else 0.0,
         flagged_without_page=sum(id(p) not in pages for p in flagged),
         small=cmp.documents < SMALL_POPULATION, small_at=SMALL_POPULATION, top_pages=TOP_PAGES,
-        max_pages=MAX_PAGES, id=id)
+        max_pages=MAX_PAGES, id=id, calibrated=FLAG_AT, max_false=MAX_FALSE_ALARMS, min_detection=MIN_DETECTION,
+        pct=lambda x: f"{100 * x:g}%")
 
 
 def pair_html(cmp: Comparison, pair: Pair, number: int) -> str:

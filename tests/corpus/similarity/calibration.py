@@ -39,6 +39,8 @@ def build(release_dir: Path, dest: Path, *, kinds=disguise.KINDS, solutions_dir:
     for kind in kinds:
         out.copies[kind] = {}
         for sol in solutions:
+            if kind == "vectorised" and sol.vectorised is None:
+                continue
             copy = disguise.make(kind, sol, solutions, current)
             folder = submission(copy.solution, release_dir, dest / "copies" / kind / copy.name,
                                 moved=copy.moved, reorder_seed=copy.reorder_seed)

@@ -8,10 +8,19 @@ solution it copies, with `xrange` turned into `range` so that it runs there.
   handout's own variables stay, or the handout's code around the stub would break);
 - reordered: the functions of rnn_layers.py and the model's methods in another order;
 - comments: the comments removed and new ones written;
-- rewritten: the longest function replaced by another student's version of it;
+- rewritten: the longer of loss and sample replaced by another student's version of it;
 - vectorised: one loop replaced by vectorised code (the solution's VECTORISED);
 - moved: half of the layer functions written in classifiers/rnn.py instead of rnn_layers.py;
-- combined: renamed, comments and reordered together.
+- respelled: the same operations written another way everywhere (`np.dot(a, b)` and `a.dot(b)`
+  as `a @ b`, or `@` as np.dot where the solution uses it; `np.sum(x, axis=0)` as
+  `x.sum(axis=0)` and back; `np.square(x)` as `x ** 2`; `x ** 2` as `x * x`), the code
+  re-printed by ast.unparse (so its layout and comments change too);
+- combined: renamed, comments and reordered together;
+- half (STRESS): every other group of functions (functions that share caches go together: the
+  embedding layers, and the LSTM layers where the solution has them) written by another student:
+  a partial copy.
+
+A solution without a loop that could be vectorised (VECTORISED = None) has no "vectorised" copy.
 """
 from __future__ import annotations
 
@@ -27,7 +36,11 @@ from .handouts import LAYERS, MODEL, _blocks
 from .overlay import LAYER_FUNCTIONS, MODEL_METHODS
 from .solution import Solution, parse
 
-KINDS = ("renamed", "reordered", "comments", "rewritten", "vectorised", "moved", "combined")
+KINDS = ("renamed", "reordered", "comments", "rewritten", "vectorised", "moved", "respelled", "combined")
+STRESS = ("half",)      # beyond what the done-when asks: measured by the benchmark, not held by a test
+GROUPS = (("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"),   # caches pass between them
+          ("word_embedding_forward", "word_embedding_backward"), ("loss",),
+          ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward"), ("sample",))
 COPY_LAYOUT = "2021"
 NAME_POOL = ("tmp", "val", "res", "acc", "arr", "buf", "cur", "nxt", "grad", "part", "mat", "vec",
              "step", "state", "prod", "term", "item", "block", "piece", "delta", "total", "inp", "hid",
@@ -111,15 +124,18 @@ def renamed(text: str, handout: dict[str, set[str]], rng: random.Random) -> str:
             keep = handout.get(fn.name, set()) | {"np"}
             spans.append((fn.lineno, fn.end_lineno, _mapping(fn, keep, rng)))
     lines = text.splitlines(keepends=True)
-    edits, previous = [], None
-    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-        if tok.type == tokenize.NAME and previous != ".":
-            row = tok.start[0]
-            for first, last, mapping in spans:
-                if first <= row <= last and tok.string in mapping:
-                    edits.append((tok.start, tok.end, mapping[tok.string]))
-        if tok.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
-            previous = tok.string
+    toks = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+            if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)]
+    edits, depth = [], 0
+    for i, tok in enumerate(toks):
+        depth += (tok.string in "([{") - (tok.string in ")]}") if tok.type == tokenize.OP else 0
+        attribute = i > 0 and toks[i - 1].string == "."
+        keyword = depth > 0 and i + 1 < len(toks) and toks[i + 1].string == "="
+        if tok.type != tokenize.NAME or attribute or keyword:
+            continue
+        for first, last, mapping in spans:
+            if first <= tok.start[0] <= last and tok.string in mapping:
+                edits.append((tok.start, tok.end, mapping[tok.string]))
     for (row, col), (_, end), new in reversed(edits):
         line = lines[row - 1]
         lines[row - 1] = line[:col] + new + line[end:]
@@ -159,25 +175,94 @@ def _without_comment(line: str) -> str:
 
 
 # ----------------------------------------------------------------------------- others
-def rewritten(solution: Solution, other: Solution) -> tuple[str, str]:
-    """The longest function the other student also wrote, replaced by the other's version."""
-    by_length = sorted(solution.functions.values(), key=lambda f: (-f.body.count("\n"), f.name))
-    target = next(f for f in by_length if f.name in other.functions
-                  and f.name in LAYER_FUNCTIONS + MODEL_METHODS)
+REWRITABLE = ("loss", "sample")     # their interface is the handout's: a rewrite keeps the copy correct
+
+
+def rewritten(solution: Solution, others: list[Solution]) -> tuple[str, str, str]:
+    """The longer of loss and sample replaced by the next student's version of it (a student
+    without helpers of their own, who wrote the LSTM too when this one did)."""
+    target = max(REWRITABLE, key=lambda n: (solution.functions[n].body.count("\n"), n))
+    lstm = "lstm_forward" in solution.functions
+    start = others.index(solution) if solution in others else -1
+    order = others[start + 1:] + others[:max(start, 0)]
+    handout_names = set(LAYER_FUNCTIONS) | set(MODEL_METHODS)
+    other = next(o for o in order if o is not solution and ("lstm_forward" in o.functions or not lstm)
+                 and set(o.functions) <= handout_names)          # no helpers of their own
     tree = ast.parse(solution.text)
-    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == target.name)
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == target)
     lines = solution.text.splitlines(keepends=True)
-    replacement = other.functions[target.name].signature + "\n" + "".join(
-        "    " + line if line.strip() else line for line in other.functions[target.name].body.splitlines(True))
+    replacement = other.functions[target].signature + "\n" + "".join(
+        "    " + line if line.strip() else line for line in other.functions[target].body.splitlines(True))
     lines[node.lineno - 1:node.end_lineno] = [replacement]
-    return "".join(lines), target.name
+    return "".join(lines), target, other.name
 
 
 def vectorised(solution: Solution) -> str:
+    if solution.vectorised is None:
+        raise ValueError(f"{solution.name} has no loop to vectorise")
     old, new = solution.vectorised
     if solution.text.count(old) != 1:
         raise ValueError(f"{solution.name}: VECTORISED's loop must occur exactly once in the solution")
     return solution.text.replace(old, new)
+
+
+class _Respell(ast.NodeTransformer):
+    def __init__(self, to_matmul: bool):
+        self.to_matmul = to_matmul
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if not isinstance(f, ast.Attribute) or node.keywords and f.attr != "sum":
+            return node
+        is_np = isinstance(f.value, ast.Name) and f.value.id == "np"
+        if self.to_matmul and f.attr in ("dot", "matmul") and is_np and len(node.args) == 2:
+            return ast.BinOp(node.args[0], ast.MatMult(), node.args[1])
+        if self.to_matmul and f.attr == "dot" and not is_np and len(node.args) == 1:
+            return ast.BinOp(f.value, ast.MatMult(), node.args[0])
+        if f.attr == "sum" and is_np and len(node.args) == 1:
+            return ast.Call(ast.Attribute(node.args[0], "sum", ast.Load()), [], node.keywords)
+        if f.attr == "sum" and not is_np and not node.args:
+            return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "sum", ast.Load()), [f.value], node.keywords)
+        if f.attr == "square" and is_np and len(node.args) == 1:
+            return ast.BinOp(node.args[0], ast.Pow(), ast.Constant(2))
+        return node
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if not self.to_matmul and isinstance(node.op, ast.MatMult):
+            return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "dot", ast.Load()), [node.left, node.right], [])
+        if (isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 2
+                and isinstance(node.left, ast.Name)):
+            return ast.BinOp(node.left, ast.Mult(), ast.Name(node.left.id, ast.Load()))
+        return node
+
+
+def respelled(text: str) -> str:
+    tree = ast.parse(text)
+    products = sum(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("dot", "matmul")
+                   for n in ast.walk(tree))
+    matmuls = sum(isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult) for n in ast.walk(tree))
+    tree = ast.fix_missing_locations(_Respell(to_matmul=products >= matmuls).visit(tree))
+    return "\n\n\n".join(ast.unparse(node) for node in tree.body) + "\n"
+
+
+def half(solution: Solution, others: list[Solution]) -> tuple[str, str]:
+    """Every other group of functions replaced by another student's (one without helpers who
+    wrote at least what this one did)."""
+    names = set(LAYER_FUNCTIONS) | set(MODEL_METHODS)
+    start = others.index(solution)
+    other = next(o for o in others[start + 1:] + others[:start]
+                 if set(o.functions) <= names and set(solution.functions) & names <= set(o.functions))
+    groups = [g for g in GROUPS if all(n in solution.functions for n in g)]
+    tree = ast.parse(solution.text)
+    lines = solution.text.splitlines(keepends=True)
+    nodes = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for name in sorted((n for g in groups[1::2] for n in g), key=lambda n: -nodes[n].lineno):
+        fn = other.functions[name]
+        body = "".join("    " + line if line.strip() else line for line in fn.body.splitlines(True))
+        lines[nodes[name].lineno - 1:nodes[name].end_lineno] = [fn.signature + "\n" + body]
+    return "".join(lines), other.name
 
 
 def moved_functions(solution: Solution, rng: random.Random) -> tuple:
@@ -224,14 +309,18 @@ def make(kind: str, solution: Solution, others: list[Solution], handout_text: di
     if kind in ("reordered", "combined"):
         seed = rng.randrange(1 << 30)
     if kind == "rewritten":
-        other = others[(others.index(solution) + 1) % len(others)] if solution in others else others[0]
-        text, fn = rewritten(solution, other)
-        note = f"{fn} taken from {other.name}"
+        text, fn, other = rewritten(solution, others)
+        note = f"{fn} taken from {other}"
     if kind == "vectorised":
         text = vectorised(solution)
+    if kind == "half":
+        text, other = half(solution, others)
+        note = f"every other group of functions from {other}"
+    if kind == "respelled":
+        text = respelled(text)
     if kind == "moved":
         moved = moved_functions(solution, rng)
         note = "moved to classifiers/rnn.py: " + ", ".join(moved)
-    if kind not in KINDS:
+    if kind not in KINDS + STRESS:
         raise ValueError(f"unknown disguise {kind!r}")
     return Copy(name, kind, solution.name, parse(name, _copyable(text)), moved, seed, note)

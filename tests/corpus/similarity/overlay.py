@@ -4,7 +4,8 @@ Each handout function with a stub gets the solution's body in place of the stub'
 below it, KEEP_PASS); the handout's docstring, TODO banner, the lines around the stub and the
 provided functions stay as they are. Helpers go where the solution says (solution.py).
 `moved` names layer functions the student wrote in classifiers/rnn.py instead (module level,
-below the imports), leaving the stub in rnn_layers.py untouched.
+below the imports): the stubs in rnn_layers.py stay, and its last line imports the moved
+functions back from classifiers/rnn.py (which works: that module star-imports rnn_layers first).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from .handouts import LAYERS, MODEL
+from .handouts import LAYERS, MODEL, _blocks
 from .solution import Solution
 
 LAYER_FUNCTIONS = ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
@@ -65,8 +66,22 @@ def _append_to_class(text: str, code: str) -> str:
     return "".join(lines[:end]).rstrip("\n") + "\n\n" + code.rstrip("\n") + "\n" + "".join(lines[end:])
 
 
+def _filled_blocks(solution: Solution, layers: str, names) -> str:
+    """The handout's functions `names`, filled with the solution's code, as one text."""
+    filled = layers
+    for name in names:
+        filled = _fill(filled, name, "", solution.functions[name].body, solution.keep_pass)
+    _, blocks = _blocks(filled)
+    return "".join(b.rstrip("\n") + "\n\n\n" for b in blocks if re.match(r"def (\w+)", b).group(1) in names)
+
+
 def overlay(solution: Solution, handout: dict[str, str], *, moved: tuple = ()) -> dict[str, str]:
     files = dict(handout)
+    moved = tuple(n for n in moved if n in solution.functions)
+    moved_code = _filled_blocks(solution, files[LAYERS], moved) if moved else ""
+    used = [n for n in solution.functions if n not in LAYER_FUNCTIONS + MODEL_METHODS and n not in solution.methods
+            and n not in solution.model_helpers and re.search(rf"\b{n}\b", moved_code)]
+    moved_code = "".join(_definition(solution, n) + "\n\n" for n in used) + moved_code      # helpers go along
     for name in LAYER_FUNCTIONS:
         if name in solution.functions and name not in moved:
             files[LAYERS] = _fill(files[LAYERS], name, "", solution.functions[name].body, solution.keep_pass)
@@ -78,13 +93,14 @@ def overlay(solution: Solution, handout: dict[str, str], *, moved: tuple = ()) -
     for name in helpers:
         if name in solution.methods:
             files[MODEL] = _append_to_class(files[MODEL], _definition(solution, name, "    "))
-    top_of_model = [n for n in helpers if n in solution.model_helpers] + [n for n in moved if n in solution.functions]
-    if top_of_model:
-        code = "\n\n".join(_definition(solution, n) for n in top_of_model)
-        files[MODEL] = _insert_after_imports(files[MODEL], code)
+    code = "\n\n".join(_definition(solution, n) for n in helpers if n in solution.model_helpers)
+    if code or moved_code:
+        files[MODEL] = _insert_after_imports(files[MODEL], (code + "\n\n\n" if code else "") + moved_code)
     at_end = [n for n in helpers if n not in solution.methods and n not in solution.model_helpers]
     for name in at_end:
         files[LAYERS] = files[LAYERS].rstrip("\n") + "\n\n\n" + _definition(solution, name)
+    if moved:
+        files[LAYERS] = files[LAYERS].rstrip("\n") + f"\n\n\nfrom .classifiers.rnn import {', '.join(moved)}  # noqa\n"
     if solution.model_import:
         files[MODEL] = files[MODEL].replace("import numpy as np\n", f"import numpy as np\n{solution.model_import}\n", 1)
     return files
