@@ -1,7 +1,7 @@
 """What a student wrote: the bodies of the functions of a student file, found by name.
 
-Any handout year's layout is read the same way, Python 2 files too (pygments' lexer never
-fails): a file is cut into units, its top-level functions and the methods of its top-level
+Any handout year's layout is read the same way, Python 2 files too (tokens.py never fails): a
+file is cut into units, its top-level functions and the methods of its top-level
 classes (nested functions stay in their unit). A unit keeps only its body's code lines:
 docstrings, comments and blank lines go, and so does every line the handout's version of the
 function also has (the stub's `pass`, `next_h, cache = None, None`, the handout's code around
@@ -10,24 +10,11 @@ when a file defines a name twice the last definition wins, as in Python.
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
-from pygments.lexers import PythonLexer
-from pygments.token import Comment, Keyword, Name, Operator, Punctuation, String, Text
-
-OPEN, CLOSE = "([{", ")]}"
+from .tokens import CLOSE, DOC, KEYWORD, NAME, OP, OPEN, Token, tokens
 _IMPORT = re.compile(r"^(?:import\s+([\w.]+)(?:\s+as\s+(\w+))?|from\s+\S+\s+import\s+(.+))", re.M)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: object            # pygments token type
-    value: str
-    line: int               # 1-based line of the file
-    col: int                # start and end column in that line
-    end: int
 
 
 @dataclass
@@ -57,37 +44,6 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _is_space(kind) -> bool:
-    return kind in Text or kind in Comment
-
-
-def tokens(text: str) -> list[Token]:
-    """The significant tokens of `text` (no whitespace, no comments), with positions."""
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    out = []
-    for index, kind, value in PythonLexer().get_tokens_unprocessed(text):
-        if _is_space(kind) or not value.strip():
-            continue
-        line = bisect.bisect_right(starts, index)
-        col = index - starts[line - 1]
-        first_line = value.split("\n", 1)[0]
-        out.append(Token(kind, value, line, col, col + len(first_line)))
-    return _merge_strings(out)
-
-
-def _merge_strings(toks: list[Token]) -> list[Token]:
-    """pygments cuts a string into quote, text and quote: one token per string literal."""
-    out = []
-    for tok in toks:
-        prev = out[-1] if out else None
-        if (prev is not None and tok.kind in String and prev.kind in String and tok.kind not in String.Doc
-                and prev.kind not in String.Doc and prev.line == tok.line and prev.end == tok.col):
-            out[-1] = Token(String, prev.value + tok.value, prev.line, prev.col, tok.end)
-        else:
-            out.append(tok)
-    return out
-
-
 def _indent(line: str) -> int:
     return len(line) - len(line.expandtabs(8).lstrip()) if line.strip() else 0
 
@@ -101,9 +57,8 @@ def _logical_starts(toks: list[Token], lines: list[str]) -> list[int]:
             if not previous.endswith("\\"):
                 starts.append(i)
         last_line = tok.line + tok.value.count("\n")
-        if tok.kind in Punctuation or tok.kind in Operator:
-            depth += (tok.value in OPEN) - (tok.value in CLOSE)
-            depth = max(depth, 0)
+        if tok.kind == OP:
+            depth = max(depth + (tok.value in OPEN) - (tok.value in CLOSE), 0)
     return starts
 
 
@@ -122,10 +77,10 @@ def _blocks(toks, lines, starts, lo, hi, indent) -> list[_Block]:
     blocks = []
     for n, i in enumerate(heads):
         tok = toks[i]
-        if _indent(lines[tok.line - 1]) != indent or tok.kind not in Keyword or tok.value not in ("def", "class"):
+        if _indent(lines[tok.line - 1]) != indent or tok.kind != KEYWORD or tok.value not in ("def", "class"):
             continue
         stop = next((j for j in heads[n + 1:] if _indent(lines[toks[j].line - 1]) <= indent), hi)
-        if i + 1 < len(toks) and toks[i + 1].kind in Name:
+        if i + 1 < len(toks) and toks[i + 1].kind == NAME:
             blocks.append(_Block(toks[i + 1].value, tok.value, indent, i, stop))
     return blocks
 
@@ -135,7 +90,7 @@ def _body_start(toks: list[Token], first: int, stop: int) -> int:
     depth = 0
     for j in range(first, stop):
         value = toks[j].value
-        if toks[j].kind in Punctuation or toks[j].kind in Operator:
+        if toks[j].kind == OP:
             depth += (value in OPEN) - (value in CLOSE)
             if value == ":" and depth == 0:
                 return j + 1
@@ -145,7 +100,7 @@ def _body_start(toks: list[Token], first: int, stop: int) -> int:
 def _unit(file: str, name: str, toks, lines, lo, hi) -> Unit:
     unit = Unit(file, name)
     for tok in toks[_body_start(toks, lo, hi):hi]:
-        if tok.kind in String.Doc:
+        if tok.kind == DOC:
             continue
         if not unit.lines or unit.lines[-1].number != tok.line:
             unit.lines.append(CodeLine(tok.line, lines[tok.line - 1].rstrip(), []))

@@ -24,12 +24,14 @@ import numpy as np
 import hashlib
 
 from copydetect.utils import get_token_coverage, winnow
-from pygments.token import Keyword, Name, Number, Operator, String
+import builtins
 
-from .code import Token, Unit
+from .code import Unit
+from .tokens import NAME, STRING, Token
 from .params import COMMON_MIN_DOCS, COMMON_SHARE, GROUP_AT, NOISE_TOKENS, WINDOW
 
 VARIABLE = "V"
+BUILTINS = set(dir(builtins)) | {"self", "xrange"}
 _BASE = np.uint64(1_000_003)
 
 
@@ -77,17 +79,15 @@ def hashed_kgrams(codes: np.ndarray, k: int) -> np.ndarray:
 
 
 def _symbol(tok: Token, prev: Token | None, nxt: Token | None, depth: int, names: set[str]) -> str:
-    if tok.kind in String:
+    if tok.kind == STRING:
         return "S" + tok.value.lstrip("rRbBuUfF").strip("'\"")
-    if tok.kind in Name and tok.kind not in Name.Builtin:
-        if prev is not None and prev.value == ".":
-            return tok.value                                  # an attribute
-        if depth > 0 and nxt is not None and nxt.value == "=":
-            return tok.value                                  # a keyword argument
-        return tok.value if tok.value in names else VARIABLE
-    if tok.kind in Keyword or tok.kind in Number or tok.kind in Operator or tok.kind in Name.Builtin:
-        return tok.value
-    return tok.value
+    if tok.kind != NAME:
+        return tok.value                                      # keywords, numbers, operators
+    if prev is not None and prev.value == ".":
+        return tok.value                                      # an attribute
+    if depth > 0 and nxt is not None and nxt.value == "=":
+        return tok.value                                      # a keyword argument
+    return tok.value if tok.value in names or tok.value in BUILTINS else VARIABLE
 
 
 def stream(units: list[Unit], names: set[str], vocabulary: Vocabulary) -> Stream:

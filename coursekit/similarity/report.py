@@ -8,6 +8,7 @@ most similar, or a submission's closest known solution (at most MAX_PAGES pages)
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def known_csv(cmp: Comparison, known: list[Pair], pages: dict[int, str]) -> str:
     return buf.getvalue()
 
 
+@functools.lru_cache(maxsize=1)
 def _env():
     from jinja2 import Environment, PackageLoader, select_autoescape
     return Environment(loader=PackageLoader("coursekit.similarity", "templates"),

@@ -101,10 +101,9 @@ def _line_marks(stream: Stream, levels: dict[int, str]) -> dict[tuple[int, int],
     return marks
 
 
-def listing(units: list[Unit], stream: Stream, levels: dict[int, str], starts: dict[tuple[int, int], str],
+def listing(units: list[Unit], marks: dict, starts: dict[tuple[int, int], str],
             only: set[tuple[int, int]] | None = None) -> list[ShownUnit]:
-    """The units (or only the lines in `only`) with their marks and region anchors."""
-    marks = _line_marks(stream, levels)
+    """The units (or only the lines in `only`) with their marks (_line_marks) and region anchors."""
     shown = []
     for u, unit in enumerate(units):
         lines = [ShownLine(line.number, segments(line, marks.get((u, n), [])), starts.get((u, n), ""))
@@ -193,7 +192,8 @@ def pair_view(pair: Pair, streams: dict[str, Stream]) -> PairView:
     found = regions(pair, sa, sb)
     in_a = {t for r in found for t in range(*r.a)}
     in_b = {t for r in found for t in range(*r.b)}
-    la, lb = _levels(_tokens(pair.slices_a), in_a), _levels(_tokens(pair.slices_b), in_b)
+    la = _line_marks(sa, _levels(_tokens(pair.slices_a), in_a))
+    lb = _line_marks(sb, _levels(_tokens(pair.slices_b), in_b))
     shown, a_starts, b_starts = [], {}, {}
     for number, region in enumerate(found, 1):
         pa, lines_a = _place(pair.a.units, sa, region.a)
@@ -201,5 +201,5 @@ def pair_view(pair: Pair, streams: dict[str, Stream]) -> PairView:
         a_starts.setdefault(sa.where[region.a[0]][:2], f"a-r{number}")
         b_starts.setdefault(sb.where[region.b[0]][:2], f"b-r{number}")
         shown.append(ShownRegion(number, region.a[1] - region.a[0], pa, pb,
-                                 listing(pair.a.units, sa, la, {}, lines_a), listing(pair.b.units, sb, lb, {}, lines_b)))
-    return PairView(shown, listing(pair.a.units, sa, la, a_starts), listing(pair.b.units, sb, lb, b_starts))
+                                 listing(pair.a.units, la, {}, lines_a), listing(pair.b.units, lb, {}, lines_b)))
+    return PairView(shown, listing(pair.a.units, la, a_starts), listing(pair.b.units, lb, b_starts))
