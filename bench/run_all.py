@@ -18,6 +18,7 @@ BENCHES = [
     ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
     ("student handout", [sys.executable, str(HERE / "bench_handout.py")]),
     ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),
+    ("code similarity on the calibration set", [sys.executable, str(HERE / "bench_similarity.py")]),
 ]
 
 
