@@ -15,8 +15,9 @@ combination), handed in on the current handout. Measured at the calibrated thres
 - with --known: the copies as submissions and the solutions as known solutions; how often each
   copy's closest known solution is the one it copies;
 - a copying ring: every disguised copy of one solution in one batch;
-- stress, beyond the done-when: partial copies (half), and smaller batches of independent
-  solutions (random subsets, no known solutions), where common code is harder to recognise;
+- stress, beyond the done-when: partial copies (half), incomplete submissions (only a few
+  functions written) among complete ones, and smaller batches of independent solutions (random
+  subsets, no known solutions), where common code is harder to recognise;
 - the previous measure (copydetect over the whole files, the handout as boilerplate, flagged at
   0.5) on the same independent pairs, for comparison.
 """
@@ -44,6 +45,9 @@ RING_SOURCE = "s01_dot_tuples"
 OLD_FLAG = 0.5
 SUBSET_SIZES = (8, 12, 16, 20)
 SUBSET_DRAWS = 10
+INCOMPLETE = (("rnn_step_forward",), ("rnn_step_forward", "rnn_step_backward"),
+              ("word_embedding_forward", "word_embedding_backward"),
+              ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"))
 
 
 def calibration(course):
@@ -81,6 +85,21 @@ def subsets(course, handout, cal_set, seed: int = 231) -> dict[int, np.ndarray]:
             scores += [p.similarity for p in compare_all(batch, handout).pairs]
         out[size] = np.array(scores)
     return out
+
+
+def incomplete(course, handout, cal_set) -> np.ndarray:
+    """Scores of submissions with only some functions written (INCOMPLETE) against every other
+    student's complete or incomplete submission (each kind of incomplete batch on its own)."""
+    from coursekit.similarity.compare import Document
+    ind = _docs(course, handout, cal_set.independent.values())
+    scores = []
+    for names in INCOMPLETE:
+        part = [Document(d.name + "_part", [u for u in d.units if u.name in names]) for d in ind]
+        part = [d for d in part if d.units]
+        cmp = compare_all(ind + part, handout)
+        scores += [p.similarity for p in cmp.pairs if (p.a in part or p.b in part)
+                   and p.a.name.removesuffix("_part") != p.b.name.removesuffix("_part")]
+    return np.array(scores)
 
 
 def copy_scores(course, handout, cal_set, kinds):
@@ -183,6 +202,9 @@ def report(course, root: Path) -> int:
     print("\nstress (not part of the done-when), at the threshold:")
     for kind, scores in stressed.items():
         print(f"  copies: {kind}: {_rate(scores, FLAG_AT)} flagged (min {scores.min():.2f}, median {np.median(scores):.2f})")
+    partial = incomplete(course, handout, cal_set)
+    print(f"  incomplete submissions (1 to 4 functions written) against the others: {_rate(partial, FLAG_AT)} "
+          f"flagged (max {partial.max():.2f})")
     for size, scores in subsets(course, handout, cal_set).items():
         print(f"  batches of {size} independent solutions ({SUBSET_DRAWS} random draws): {_rate(scores, FLAG_AT)} "
               f"of their pairs flagged (max {scores.max():.2f})")

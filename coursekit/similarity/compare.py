@@ -1,9 +1,12 @@
-"""Every pair of documents scored, with the regions that match.
+"""Every pair of documents scored.
 
 A document's share is the part of its student-written code (fingerprinted tokens, common k-grams
-and the handout left out) that the other document also has. A pair's similarity is the larger
-of its two shares: 1.0 means one side's code is contained in the other's, as when a student
-copies part of a known solution. Pairs of two known solutions are not compared.
+left out) that the other document also has; a document with less such code than
+LEAST_CODE_TOKENS is measured against that many tokens, so that a submission of one or two short
+functions cannot be "contained" in another by the few tokens any correct version shares. A
+pair's similarity is the larger of its two shares: 1.0 means one side's code is contained in the
+other's, as when a student copies part of a known solution. Pairs of two known solutions are not
+compared.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from copydetect.utils import get_copied_slices
 
 from . import fingerprints as fp
 from .code import Handout, Unit
-from .params import COMMON_MIN_DOCS, COMMON_SHARE, FLAG_AT, NOISE_TOKENS, WINDOW
+from .params import COMMON_MIN_DOCS, COMMON_SHARE, FLAG_AT, LEAST_CODE_TOKENS, NOISE_TOKENS, WINDOW
 
 MAX_LINKS_PER_HASH = 4      # positions paired per shared k-gram when matching regions up
 
@@ -66,17 +69,18 @@ def slices(positions, k: int = NOISE_TOKENS) -> np.ndarray:
     return np.asarray(get_copied_slices(np.asarray(positions, dtype=int), k), dtype=int).reshape(2, -1)
 
 
-def score(a: Document, b: Document, fa: fp.Fingerprint, fb: fp.Fingerprint, k: int = NOISE_TOKENS) -> Pair:
+def score(a: Document, b: Document, fa: fp.Fingerprint, fb: fp.Fingerprint, k: int = NOISE_TOKENS,
+          least: int = LEAST_CODE_TOKENS) -> Pair:
     shared = links(fa, fb)
     sa, sb = slices([x for x, _ in shared], k), slices([y for _, y in shared], k)
-    share_a = float((sa[1] - sa[0]).sum() / fa.coverage) if fa.coverage else 0.0
-    share_b = float((sb[1] - sb[0]).sum() / fb.coverage) if fb.coverage else 0.0
+    share_a = float((sa[1] - sa[0]).sum() / max(fa.coverage, least))
+    share_b = float((sb[1] - sb[0]).sum() / max(fb.coverage, least))
     return Pair(a, b, max(share_a, share_b), share_a, share_b, sa, sb)
 
 
 def compare_all(docs: list[Document], handout: Handout, *, threshold: float = FLAG_AT,
                 k: int = NOISE_TOKENS, window: int = WINDOW, share: float = COMMON_SHARE,
-                min_docs: int = COMMON_MIN_DOCS) -> Comparison:
+                min_docs: int = COMMON_MIN_DOCS, least: int = LEAST_CODE_TOKENS) -> Comparison:
     """Every submission against every other and against every known solution (the keyword
     arguments other than threshold exist for the calibration benchmark)."""
     vocabulary = fp.Vocabulary()
@@ -84,7 +88,7 @@ def compare_all(docs: list[Document], handout: Handout, *, threshold: float = FL
     common, needed = fp.common(streams, k=k, share=share, min_docs=min_docs)
     ignored = np.array(sorted(common), dtype=np.int64)
     prints = [fp.fingerprint(s, ignored, k=k, window=window) for s in streams]
-    pairs = [score(docs[i], docs[j], prints[i], prints[j], k)
+    pairs = [score(docs[i], docs[j], prints[i], prints[j], k, least)
              for i, j in combinations(range(len(docs)), 2) if not (docs[i].known and docs[j].known)]
     pairs.sort(key=lambda p: (-p.similarity, p.a.name, p.b.name))
     return Comparison(pairs, {d.name: s for d, s in zip(docs, streams)}, needed, list(docs), threshold)

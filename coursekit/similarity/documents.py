@@ -12,7 +12,7 @@ import re
 import stat
 import tempfile
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..grading.unpack import SubmissionError, prepare
 from .code import Handout, normalise_newlines, student_code

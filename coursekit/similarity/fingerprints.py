@@ -51,6 +51,7 @@ class Stream:
     """A document's tokens in order, as symbol codes, with where each token is."""
     codes: np.ndarray                         # uint64, one per token
     where: list[tuple[int, int, Token]]       # (unit index, line index in the unit, token)
+    units: list[str] = field(default_factory=list)      # the units' names
 
     def __len__(self) -> int:
         return len(self.where)
@@ -102,17 +103,29 @@ def stream(units: list[Unit], names: set[str], vocabulary: Vocabulary) -> Stream
             depth += 1
         elif tok.value in ")]}":
             depth = max(depth - 1, 0)
-    return Stream(np.array(codes, dtype=np.uint64), where)
+    return Stream(np.array(codes, dtype=np.uint64), where, [u.name for u in units])
 
 
 def kgrams(s: Stream, k: int = NOISE_TOKENS) -> set[int]:
     """Every k-gram hash of the stream (no winnowing): what document frequencies count."""
-    return {h for _, codes in s.pieces() for h in hashed_kgrams(codes, k).tolist()}
+    return set(kgram_units(s, k))
+
+
+def kgram_units(s: Stream, k: int = NOISE_TOKENS) -> dict[int, set[str]]:
+    """Every k-gram hash of the stream -> the names of the units it occurs in."""
+    out: dict[int, set[str]] = {}
+    for offset, codes in s.pieces():
+        name = s.units[s.where[offset][0]]
+        for h in hashed_kgrams(codes, k).tolist():
+            out.setdefault(h, set()).add(name)
+    return out
 
 
 def groups(sets: list[set[int]], at: float = GROUP_AT) -> list[list[int]]:
-    """Documents that are near copies of each other (one contains at least `at` of the other's
-    k-grams, or through a chain of such), as lists of indices."""
+    """Documents that are near copies of each other (they share at least `at` of the larger
+    one's k-grams, or are linked through a chain of such), as lists of indices. Measured against
+    the larger document, so that a short incomplete submission (contained in many complete ones)
+    never chains independent authors together."""
     parent = list(range(len(sets)))
 
     def root(i):
@@ -122,8 +135,8 @@ def groups(sets: list[set[int]], at: float = GROUP_AT) -> list[list[int]]:
         return i
     for i in range(len(sets)):
         for j in range(i + 1, len(sets)):
-            small = min(len(sets[i]), len(sets[j]))
-            if small and len(sets[i] & sets[j]) >= at * small:
+            large = max(len(sets[i]), len(sets[j]))
+            if large and len(sets[i] & sets[j]) >= at * large:
                 parent[root(i)] = root(j)
     out: dict[int, list[int]] = {}
     for i in range(len(sets)):
@@ -133,15 +146,31 @@ def groups(sets: list[set[int]], at: float = GROUP_AT) -> list[list[int]]:
 
 def common(streams: list[Stream], *, k: int = NOISE_TOKENS, share: float = COMMON_SHARE,
            min_docs: int = COMMON_MIN_DOCS, group_at: float = GROUP_AT) -> tuple[set[int], int]:
-    """(k-grams found in at least max(min_docs, share x authors) authors, that number).
+    """(the common k-grams, how many authors a k-gram of a function everyone wrote needs).
 
-    An author is a group of near copies (`groups`): twenty copies of one public solution make
-    its code no more common than the solution alone, so a copying ring cannot hide itself."""
-    sets = [kgrams(s, k) for s in streams]
-    authors = [set().union(*(sets[i] for i in g)) for g in groups(sets, group_at)]
-    counts = Counter(h for a in authors for h in a)
-    needed = max(min_docs, int(np.ceil(share * len(authors))))
-    return {h for h, n in counts.items() if n >= needed}, needed
+    A k-gram is common when at least max(min_docs, share x n) authors have it, n being the
+    number of authors who wrote the function it occurs in (an incomplete submission does not make
+    the other functions' code rarer; the LSTM's code is measured among those who wrote the
+    LSTM). An author is a group of near copies (`groups`): twenty copies of one public solution
+    make its code no more common than the solution alone, so a copying ring cannot hide itself."""
+    per_doc = [kgram_units(s, k) for s in streams]
+    counts: Counter = Counter()
+    where: dict[int, set[str]] = {}
+    writers: Counter = Counter()
+    for group in groups([set(d) for d in per_doc], group_at):
+        author: dict[int, set[str]] = {}
+        for i in group:
+            for h, names in per_doc[i].items():
+                author.setdefault(h, set()).update(names)
+        writers.update({name for i in group for name in streams[i].units})
+        for h, names in author.items():
+            counts[h] += 1
+            where.setdefault(h, set()).update(names)
+
+    def needed(n: int) -> int:
+        return max(min_docs, int(np.ceil(share * n)))
+    found = {h for h, n in counts.items() if n >= needed(max(writers[u] for u in where[h]))}
+    return found, needed(max(writers.values(), default=0))
 
 
 @dataclass

@@ -5,8 +5,10 @@ the rates these values give (README, "7. Similarity")."""
 
 NOISE_TOKENS = 12       # k: a k-gram of this many tokens is the shortest match that counts
 WINDOW = 4              # winnowing window: every match of NOISE_TOKENS + WINDOW - 1 tokens is found
-COMMON_SHARE = 0.2      # a k-gram in at least this share of the documents (batch + known) is common
+COMMON_SHARE = 0.2      # a k-gram in at least this share of the documents (batch + known) that wrote
+                        # its function is common
 COMMON_MIN_DOCS = 4     # ... and in at least this many documents: fewer never make it common
+LEAST_CODE_TOKENS = 150  # a share is measured against at least this many tokens of (uncommon) code
 GROUP_AT = 0.7          # documents sharing this share of their k-grams count as one author for that
 FLAG_AT = 0.55          # pairs at or above this similarity are flagged
 

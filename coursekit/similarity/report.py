@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..fileio import write_atomic
 from .compare import Comparison, Pair
-from .params import FLAG_AT, MAX_FALSE_ALARMS, MIN_DETECTION
+from .params import COMMON_MIN_DOCS, COMMON_SHARE, FLAG_AT, MAX_FALSE_ALARMS, MIN_DETECTION
 from .views import pair_view
 
 CSV_NAME, KNOWN_CSV, HTML_NAME, PAIRS_DIR = "similarity.csv", "known.csv", "similarity.html", "pairs"
@@ -80,7 +80,7 @@ def index_html(cmp: Comparison, known: list[Pair], pages: dict[int, str]) -> str
         flagged_without_page=sum(id(p) not in pages for p in flagged),
         small=cmp.documents < SMALL_POPULATION, small_at=SMALL_POPULATION, top_pages=TOP_PAGES,
         max_pages=MAX_PAGES, id=id, calibrated=FLAG_AT, max_false=MAX_FALSE_ALARMS, min_detection=MIN_DETECTION,
-        pct=lambda x: f"{100 * x:g}%")
+        pct=lambda x: f"{100 * x:g}%", common_share=COMMON_SHARE, common_min=COMMON_MIN_DOCS)
 
 
 def pair_html(cmp: Comparison, pair: Pair, number: int) -> str:
