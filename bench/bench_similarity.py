@@ -135,9 +135,9 @@ def known_mode(course, handout, cal_set, root: Path, kind: str = "combined"):
     return right, flagged, len(best)
 
 
-def ring(course, handout, cal_set):
+def ring(course, handout, cal_set, kinds):
     ind = _docs(course, handout, cal_set.independent.values())
-    copies = _docs(course, handout, [f[RING_SOURCE] for f in cal_set.copies.values()])
+    copies = _docs(course, handout, [cal_set.copies[kind][RING_SOURCE] for kind in kinds])
     cmp = compare_all(ind + copies, handout)
     scores = [p.similarity for p in cmp.pairs
               if {p.a.name, p.b.name} & {c.name for c in copies} and RING_SOURCE in (p.a.name, p.b.name)]
@@ -190,7 +190,7 @@ def report(course, root: Path) -> int:
     print(f"| **all disguised copies** | **{_rate(all_copies, FLAG_AT)}** | min {all_copies.min():.2f} |")
     right, flagged, n = known_mode(course, handout, cal_set, root)
     print(f"| --known: the copy's closest known solution is the one it copies | {right}/{n} | {flagged}/{n} flagged |")
-    hits, total, common_at, docs = ring(course, handout, cal_set)
+    hits, total, common_at, docs = ring(course, handout, cal_set, kinds)
     print(f"| a ring: {total} copies of {RING_SOURCE} in one batch of {docs} | {hits}/{total} | "
           f"common at {common_at} documents |")
     old = previous_measure(course, cal_set)

@@ -9,7 +9,7 @@ COMMON_SHARE = 0.2      # a k-gram in at least this share of the documents (batc
                         # its function is common
 COMMON_MIN_DOCS = 4     # ... and in at least this many documents: fewer never make it common
 LEAST_CODE_TOKENS = 150  # a share is measured against at least this many tokens of (uncommon) code
-GROUP_AT = 0.7          # documents sharing this share of their k-grams count as one author for that
+GROUP_AT = 0.8          # documents sharing this share of the larger one's k-grams count as one author
 FLAG_AT = 0.55          # pairs at or above this similarity are flagged
 
 # What the threshold must give on the calibration set (issue 21's done-when; the report and the
