@@ -56,7 +56,7 @@ def display_name(src: Path) -> str:
 # ----------------------------------------------------------------------------- known solutions
 def _assignment_prefix(paths: list[str], student_files) -> str | None:
     """The shortest folder prefix under which most student files are found."""
-    best = None
+    best, paths = None, set(paths)
     for path in paths:
         for rel in student_files:
             if path == rel or path.endswith("/" + rel):
