@@ -22,6 +22,7 @@ BENCHES = [
     ("character- against word-level captioning", [sys.executable, str(HERE / "bench_charword.py")]),
     ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),
     ("PrairieLearn grader (simulated host)", [sys.executable, str(HERE / "bench_prairielearn.py")]),
+    ("code similarity on the calibration set", [sys.executable, str(HERE / "bench_similarity.py")]),
 ]
 
 

@@ -1,5 +1,5 @@
-"""The student's feedback page, the TA's review page and the instructor's similarity report in a
-real headless browser (Debian's chromium), at a desktop width and a phone width: no sideways scrolling, failing tests before
+"""The student's feedback page, the TA's review page and the instructor's similarity report (its
+list and a pair's page) in a real headless browser (Debian's chromium), at a desktop width and a phone width: no sideways scrolling, failing tests before
 passing ones, the loss chart drawn. The browser is driven over the DevTools protocol on a pipe
 (--remote-debugging-pipe: NUL-separated JSON on fds 3 and 4), so no extra Python package is
 needed. Skipped, with the reason, when chromium is not installed (`.ci/run` installs it).
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import importlib
 import json
 import os
 import select
@@ -22,11 +23,12 @@ import pytest
 
 from coursekit.report.feedback import render_feedback
 from coursekit.report.review import build_rows, questions_from, review_html
-from coursekit.similarity.compare import compare_all
-from coursekit.similarity.documents import Document, joined_text
-from coursekit.similarity.report import similarity_html
+from coursekit.selftest import load_corpus
+from coursekit.similarity.code import student_code
+from coursekit.similarity.compare import Document, compare_all
+from coursekit.similarity.documents import handout_for
+from coursekit.similarity.report import write as write_similarity
 from test_report_feedback import sample_result
-from test_similarity import _renamed
 
 pytestmark = pytest.mark.slow
 
@@ -168,12 +170,28 @@ def pages(course, tmp_path_factory):
     questions = questions_from([], [result, other])
     (folder / "review.html").write_text(review_html(build_rows([result, other], questions), questions),
                                         encoding="utf-8")
-    solved = joined_text(course.assignment_dir("solutions"), course.student_files)
-    handout = joined_text(course.assignment_dir("release"), course.student_files)
-    docs = [Document(LONG_NAME, solved), Document("bob_1234567", _renamed(solved)),
-            Document("known:" + "public_repo_" * 8, solved.replace("    ", "  "))]
-    (folder / "similarity.html").write_text(similarity_html(compare_all(docs, [handout])), encoding="utf-8")
+    write_similarity(folder / "similarity", compare_all(_similarity_docs(course), handout_for(course)))
     return folder
+
+
+def _similarity_docs(course) -> list[Document]:
+    """A submission with a long name that copies a known solution (renamed, recommented,
+    reordered), beside independently written ones: the calibration set's solutions."""
+    corpus = load_corpus(course.root / "tests" / "corpus")
+    sim = {n: importlib.import_module(f"{corpus.__name__}.similarity.{n}")
+           for n in ("solution", "disguise", "overlay", "handouts")}
+    release, handout = course.assignment_dir("release"), handout_for(course)
+    solutions = sim["solution"].load_all()[:8]
+    current = sim["handouts"].handout(release, "2021")
+
+    def doc(name, solution, known=False, seed=None):
+        files = sim["overlay"].overlay(solution, sim["handouts"].handout(release, solution.layout))
+        files = sim["disguise"].reorder(files, seed) if seed is not None else files
+        return Document(name, student_code(files, handout), known)
+    copy = sim["disguise"].make("combined", solutions[0], solutions, current)
+    return ([doc(LONG_NAME, copy.solution, seed=copy.reorder_seed),
+             doc("known:" + "public_repo_" * 8, solutions[0], known=True)]
+            + [doc(s.name, s) for s in solutions[1:]])
 
 
 def _probe(browser, page: Path, width_name: str, mobile: bool | None = None) -> dict:
@@ -213,12 +231,45 @@ def test_review_page_in_a_browser(browser, pages, width_name):
 
 @pytest.mark.parametrize("width_name", WIDTHS)
 def test_similarity_report_in_a_browser(browser, pages, width_name):
-    """The instructor's report: the matched regions marked side by side, in a window of that
-    width, without sideways scrolling (long names and code wrap)."""
-    got = _probe(browser, pages / "similarity.html", width_name, mobile=False)
+    """The instructor's list: every pair listed, long names wrap, each page link leads to a page."""
+    got = _probe(browser, pages / "similarity" / "similarity.html", width_name)
     assert got["innerWidth"] == WIDTHS[width_name][0]
     assert got["scrollWidth"] <= got["innerWidth"], got["wide"]
     assert got["title"] == "Code similarity"
-    marks = browser.evaluate("document.querySelectorAll('.side pre mark').length")
-    columns = browser.evaluate("[...document.querySelectorAll('.side')].map(d => d.children.length)")
-    assert marks > 0 and columns and all(n == 2 for n in columns)
+    rows = browser.evaluate("[...document.querySelectorAll('table')].pop().rows.length - 1")
+    assert rows == 8 * 7 // 2 + 8                                # 8 submissions and 1 known solution
+    links = browser.evaluate("[...document.querySelectorAll('a[href^=\"pairs/\"]')].map(a => a.getAttribute('href'))")
+    assert links and all((pages / "similarity" / link.split("#")[0]).is_file() for link in links)
+
+
+PAIR_PROBE = """(() => {
+  const r1 = document.getElementById('r1');
+  const sides = [...document.querySelectorAll('.side')].map(d => [...d.children].map(c => {
+    const r = c.getBoundingClientRect(); return {top: r.top + scrollY, bottom: r.bottom + scrollY, width: r.width};
+  }));
+  const targets = [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute('href').slice(1));
+  return JSON.stringify({r1: r1 ? r1.getBoundingClientRect().top : null, scrollY: scrollY, sides: sides,
+    hits: r1 ? r1.querySelectorAll('mark.hit').length : 0, missing: targets.filter(t => !document.getElementById(t))});
+})()"""
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_similarity_pair_page_opens_at_its_first_region(browser, pages, width_name):
+    """The copy's page, as the list links it (#r1): the first matched region at the top of the
+    window with marked code, both sides side by side on a desktop and one above the other on a
+    phone, no sideways scrolling, every jump link's target on the page."""
+    width = WIDTHS[width_name][0]
+    got = _probe(browser, pages / "similarity" / "pairs" / "0001.html", width_name)
+    assert got["scrollWidth"] <= got["innerWidth"], got["wide"]
+    assert LONG_NAME in got["title"]
+    browser.open((pages / "similarity" / "pairs" / "0001.html").as_uri() + "#r1", width, WIDTHS[width_name][1],
+                 WIDTHS[width_name][2])
+    pair = json.loads(browser.evaluate(PAIR_PROBE))
+    assert pair["scrollY"] > 0 and abs(pair["r1"]) <= 2           # scrolled to region 1
+    assert pair["hits"] > 0 and not pair["missing"]
+    assert pair["sides"] and all(len(cols) == 2 and all(c["width"] <= width for c in cols) for cols in pair["sides"])
+    first, second = pair["sides"][0]
+    if width_name == "desktop":
+        assert first["top"] == second["top"]                     # side by side
+    else:
+        assert second["top"] >= first["bottom"]                  # one above the other

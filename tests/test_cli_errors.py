@@ -32,7 +32,8 @@ def test_similarity_into_a_folder_that_cannot_be_made(capsys, blocked, tmp_path)
     subs = []
     for name in ("a", "b"):
         (tmp_path / name / "cs231n" / "classifiers").mkdir(parents=True)
-        (tmp_path / name / "cs231n" / "rnn_layers.py").write_text(f"x_{name} = [i * 2 for i in range(10)]\n" * 5)
+        (tmp_path / name / "cs231n" / "rnn_layers.py").write_text(
+            "def rnn_step_forward(x, prev_h, Wx, Wh, b):\n" + f"    x_{name} = [i * 2 for i in range(10)]\n" * 5)
         (tmp_path / name / "cs231n" / "classifiers" / "rnn.py").write_text("y = 1\n")
         subs.append(str(tmp_path / name))
     err = _fails_cleanly(capsys, ["similarity", *subs, "--out", str(blocked)], blocked)

@@ -1,10 +1,12 @@
-"""`coursekit similarity`: pairwise similarity of the student files of many submissions.
+"""`coursekit similarity`: who may have copied from whom, among submissions and known solutions.
 
-Fingerprints come from copydetect (winnowing over a token stream in which names become one
-symbol, the approach of MOSS), so renaming variables or reformatting does not hide a copy.
-The handout's code is boilerplate: the stubs every student starts from do not count.
+What is compared is what students wrote (code.py): the bodies of the functions they write,
+found by name whatever the handout year, without docstrings, comments, handout lines and
+provided functions. Fingerprints are copydetect's winnowed k-grams of a token stream in which
+variables become one symbol (fingerprints.py); k-grams many documents share are common and do
+not count. The threshold is calibrated on tests/corpus/similarity/ (params.py).
 
-    documents.collect(...) -> list[Document]       # unpacked safely, the student files joined
-    compare.compare_all(docs, boilerplate) -> list[Pair]   # most similar first
-    report.write(out, pairs)                        # similarity.csv, similarity.html
+    documents.collect(sources, settings, handout, known) -> (list[Document], problems)
+    compare.compare_all(docs, handout) -> Comparison      # every pair, most similar first
+    report.write(out, comparison)                         # CSVs, similarity.html, pairs/*.html
 """

@@ -1,9 +1,10 @@
-"""`coursekit similarity SUBMISSION... --out DIR [--known FOLDER]`: pairwise code similarity.
+"""`coursekit similarity SUBMISSION... --out DIR [--known FOLDER]`: who may have copied from whom.
 
-Submissions are folders or .zip files like those of `coursekit grade`; --known is a folder
-whose sub-folders / .zip files are known solutions (e.g. public ones you collected), each
-compared with every submission. The handout's student files are boilerplate. Writes
-DIR/similarity.csv and DIR/similarity.html. Exit 0, or 2 for usage errors.
+Submissions are folders or .zip files like those of `coursekit grade`; --known is a folder of
+collected solutions (one sub-folder or .zip each, any handout year's layout, e.g. public
+repositories), each compared with every submission. Writes DIR/similarity.csv,
+DIR/similarity.html with a page per pair worth reading (DIR/pairs/), and DIR/known.csv (each
+submission's closest known solution). Exit 0, or 2 for usage errors.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_FLAG = 0.5      # pairs at or above this similarity are highlighted in the HTML list
+from .params import FLAG_AT
 
 
 def add_arguments(parser) -> None:
@@ -20,8 +21,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--known", default=None, metavar="FOLDER",
                         help="folder of known solutions (one sub-folder or .zip each)")
-    parser.add_argument("--flag", type=float, default=DEFAULT_FLAG, metavar="X",
-                        help="highlight pairs with similarity >= X in the report (default %(default)s)")
+    parser.add_argument("--flag", type=float, default=FLAG_AT, metavar="X",
+                        help="flag pairs with similarity >= X (default %(default)s, the calibrated threshold)")
 
 
 def _error(message: str) -> int:
@@ -32,7 +33,7 @@ def _error(message: str) -> int:
 def run(args) -> int:
     from ..config import ConfigError, load
     from .compare import compare_all
-    from .documents import collect, joined_text
+    from .documents import collect, handout_for
     from .report import CSV_NAME, HTML_NAME, write
 
     sources = [Path(s) for s in args.submissions]
@@ -41,19 +42,22 @@ def run(args) -> int:
         return _error(f"no such submission: {', '.join(missing)}")
     if args.known and not Path(args.known).is_dir():
         return _error(f"--known {args.known} is not a folder")
+    if not 0 <= args.flag <= 1:
+        return _error(f"--flag must be between 0 and 1, not {args.flag}")
     try:
         course = load()
-    except ConfigError as exc:
+        handout = handout_for(course)
+    except (ConfigError, FileNotFoundError) as exc:
         return _error(str(exc))
-    docs, problems = collect(sources, course, Path(args.known) if args.known else None)
+    docs, problems = collect(sources, course, handout, Path(args.known) if args.known else None)
     for p in problems:
         print(f"warning: left out {p}", file=sys.stderr)
     if sum(not d.known for d in docs) < 1 or len(docs) < 2:
         return _error("need at least two readable submissions (or one and --known)")
-    handout = joined_text(course.assignment_dir("release"), course.student_files)
-    pairs = compare_all(docs, [handout])
-    write(Path(args.out), pairs, threshold=args.flag)
-    for p in pairs[:10]:
+    comparison = compare_all(docs, handout, threshold=args.flag)
+    write(Path(args.out), comparison)
+    for p in comparison.pairs[:10]:
         print(f"{p.similarity:.3f}  {p.a.name}  {p.b.name}")
-    print(f"{len(pairs)} pair(s) in {args.out}: {CSV_NAME}, {HTML_NAME}", file=sys.stderr)
+    print(f"{len(comparison.pairs)} pair(s), {len(comparison.flagged())} flagged (>= {args.flag:.2f}), in "
+          f"{args.out}: {CSV_NAME}, {HTML_NAME}", file=sys.stderr)
     return 0

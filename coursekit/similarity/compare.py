@@ -1,22 +1,33 @@
-"""Pairwise comparison with copydetect's fingerprints.
+"""Every pair of documents scored.
 
-A pair's similarity is the larger of the two shares of each side's fingerprinted tokens
-(boilerplate removed) that the other side also has: 1.0 means one side is contained in the
-other. Pairs of two known solutions are not compared.
+A document's share is the part of its student-written code (fingerprinted tokens, common k-grams
+left out) that the other document also has; a document with less such code than
+LEAST_CODE_TOKENS is measured against that many tokens, so that a submission of one or two short
+functions cannot be "contained" in another by the few tokens any correct version shares. A
+pair's similarity is the larger of its two shares: 1.0 means one side's code is contained in the
+other's, as when a student copies part of a known solution. Pairs of two known solutions are not
+compared.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+from copydetect.utils import get_copied_slices
 
-from .documents import Document
+from . import fingerprints as fp
+from .code import Handout, Unit
+from .params import COMMON_MIN_DOCS, COMMON_SHARE, FLAG_AT, LEAST_CODE_TOKENS, NOISE_TOKENS, WINDOW
 
-NOISE_CHARS = 25        # k: shortest match that counts, in characters of the filtered code
-GUARANTEE_CHARS = 30    # every match this long is found (winnowing window = guarantee - noise + 1)
-VIRTUAL_NAME = "student.py"    # tells copydetect's tokenizer the language
+MAX_LINKS_PER_HASH = 4      # positions paired per shared k-gram when matching regions up
+
+
+@dataclass
+class Document:
+    name: str
+    units: list[Unit]
+    known: bool = False          # a known solution (from --known), not a submission
 
 
 @dataclass
@@ -26,38 +37,58 @@ class Pair:
     similarity: float
     share_a: float
     share_b: float
-    slices_a: np.ndarray          # 2 x N character ranges of matched code in a.text
+    slices_a: np.ndarray         # 2 x n token ranges of a that match (start row, end row)
     slices_b: np.ndarray
 
 
-def _fingerprint(text: str, boilerplate=None, window: int | None = None):
-    from copydetect import CodeFingerprint
+@dataclass
+class Comparison:
+    pairs: list[Pair]                       # most similar first
+    streams: dict[str, fp.Stream]           # document name -> its token stream
+    common_at: int                          # documents a k-gram must be in to be common
+    docs: list[Document]
+    threshold: float = FLAG_AT
 
-    win = window if window is not None else GUARANTEE_CHARS - NOISE_CHARS + 1
-    return CodeFingerprint(VIRTUAL_NAME, NOISE_CHARS, win, boilerplate, fp=io.StringIO(text))
+    @property
+    def documents(self) -> int:
+        return len(self.docs)
+
+    def flagged(self) -> list[Pair]:
+        return [p for p in self.pairs if p.similarity >= self.threshold]
 
 
-def boilerplate_hashes(texts: list[str]) -> np.ndarray:
-    hashes = [h for t in texts for h in _fingerprint(t, window=1).hashes]
-    return np.unique(np.array(hashes, dtype=np.int64)) if hashes else np.array([], dtype=np.int64)
+def links(fa: fp.Fingerprint, fb: fp.Fingerprint) -> list[tuple[int, int]]:
+    """(position in a, position in b) of every k-gram both have (a few positions per k-gram)."""
+    return [(pa, pb) for h in fa.hashes & fb.hashes for pa in fa.index[h][:MAX_LINKS_PER_HASH]
+            for pb in fb.index[h][:MAX_LINKS_PER_HASH]]
 
 
-def _ranges(slices) -> np.ndarray:
-    return np.asarray(slices, dtype=int).reshape(2, -1)
+def slices(positions, k: int = NOISE_TOKENS) -> np.ndarray:
+    """2 x n token ranges [start, end) covered by the k-grams starting at `positions`."""
+    positions = sorted(set(positions))
+    return np.asarray(get_copied_slices(np.asarray(positions, dtype=int), k), dtype=int).reshape(2, -1)
 
 
-def compare_all(docs: list[Document], boilerplate: list[str]) -> list[Pair]:
-    """Every submission against every other and against every known solution, most similar first."""
-    from copydetect import compare_files
+def score(a: Document, b: Document, fa: fp.Fingerprint, fb: fp.Fingerprint, k: int = NOISE_TOKENS,
+          least: int = LEAST_CODE_TOKENS) -> Pair:
+    shared = links(fa, fb)
+    sa, sb = slices([x for x, _ in shared], k), slices([y for _, y in shared], k)
+    share_a = float((sa[1] - sa[0]).sum() / max(fa.coverage, least))
+    share_b = float((sb[1] - sb[0]).sum() / max(fb.coverage, least))
+    return Pair(a, b, max(share_a, share_b), share_a, share_b, sa, sb)
 
-    bp = boilerplate_hashes(boilerplate)
-    prints = [_fingerprint(d.text, bp) for d in docs]
-    pairs = []
-    for i, j in combinations(range(len(docs)), 2):
-        if docs[i].known and docs[j].known:
-            continue
-        _, (s1, s2), (sl1, sl2) = compare_files(prints[i], prints[j])
-        s1, s2 = float(s1), float(s2)
-        pairs.append(Pair(docs[i], docs[j], max(s1, s2), s1, s2, _ranges(sl1), _ranges(sl2)))
+
+def compare_all(docs: list[Document], handout: Handout, *, threshold: float = FLAG_AT,
+                k: int = NOISE_TOKENS, window: int = WINDOW, share: float = COMMON_SHARE,
+                min_docs: int = COMMON_MIN_DOCS, least: int = LEAST_CODE_TOKENS) -> Comparison:
+    """Every submission against every other and against every known solution (the keyword
+    arguments other than threshold exist for the calibration benchmark)."""
+    vocabulary = fp.Vocabulary()
+    streams = [fp.stream(d.units, handout.names, vocabulary) for d in docs]
+    common, needed = fp.common(streams, k=k, share=share, min_docs=min_docs)
+    ignored = np.array(sorted(common), dtype=np.int64)
+    prints = [fp.fingerprint(s, ignored, k=k, window=window) for s in streams]
+    pairs = [score(docs[i], docs[j], prints[i], prints[j], k, least)
+             for i, j in combinations(range(len(docs)), 2) if not (docs[i].known and docs[j].known)]
     pairs.sort(key=lambda p: (-p.similarity, p.a.name, p.b.name))
-    return pairs
+    return Comparison(pairs, {d.name: s for d, s in zip(docs, streams)}, needed, list(docs), threshold)
