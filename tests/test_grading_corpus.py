@@ -12,7 +12,8 @@ from pathlib import Path
 from corpus.malformed import ESCAPE_NAME, MALFORMED
 from helpers_grading import fake_judge
 
-from coursekit.grading.batch import grade_batch, sanitise
+from coursekit.gradebook.identity import assign_names
+from coursekit.grading.batch import grade_batch
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
 
@@ -22,7 +23,11 @@ def test_malformed_corpus_rows(tmp_path, course, monkeypatch):
     work = tmp_path / "work"
     work.mkdir()
     ref = course.assignment_dir("source")
-    subs = {case.name: case.build(work, ref) for case in MALFORMED}
+    subs = {}
+    for case in MALFORMED:               # each upload in a folder of its own, as students' are
+        (work / case.name).mkdir()
+        subs[case.name] = case.build(work / case.name, ref)
+    names = assign_names(list(subs.values()), course.assignment)
     out = tmp_path / "out"
     grade_batch(list(subs.values()), out, GradeOptions(settings=course, judge_cmd=judge), jobs=2,
                 progress=Progress(len(subs), enabled=False))
@@ -30,7 +35,7 @@ def test_malformed_corpus_rows(tmp_path, course, monkeypatch):
         rows = {r["submission"]: r for r in csv.DictReader(fh)}
     assert len(rows) == len(subs)
     for case in MALFORMED:
-        row = rows[sanitise(subs[case.name].name)]
+        row = rows[names[subs[case.name]]]
         if case.expect == "error":
             assert row["status"].startswith("error:"), case.name
             assert float(row["score"]) == 0
