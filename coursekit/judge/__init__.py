@@ -43,6 +43,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
 
     from .codedir import build_code_dir
     from .context import JudgeContext
+    from .culprits import resolve as resolve_culprits
     from .items import name_failing_prerequisites
     from .training import start_early
     from .scoring import build_result
@@ -82,6 +83,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
             if not session.import_problems and not session.start_error:
                 _name_provided_changes(context, plugin.outcomes)
             name_failing_prerequisites(plugin.outcomes)
+            resolve_culprits(plugin.outcomes, context)
         finally:
             session.close()
     if session.start_error:

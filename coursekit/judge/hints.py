@@ -40,6 +40,10 @@ CATALOGUE = {
     "no_tanh": Hint("the tanh nonlinearity is missing", "next_h = tanh(x Wx + prev_h Wh + b)."),
     "no_bias": Hint("the bias b is not added", "add b to the pre-activation."),
     "sigmoid_not_tanh": Hint("a sigmoid is used where the vanilla RNN uses tanh", "use np.tanh."),
+    "tanh_exp_overflow": Hint("a tanh computed with np.exp overflows in float32 for large "
+                              "pre-activations", "use np.tanh, which saturates at +-1 and never overflows."),
+    "sigmoid_exp_overflow": Hint("a sigmoid computed with np.exp overflows in float32 for large inputs",
+                                 "use the provided sigmoid, which never overflows."),
     "no_tanh_derivative": Hint("the tanh derivative is missing",
                                "multiply the upstream gradient by (1 - next_h**2)."),
     "wrong_tanh_derivative": Hint("the tanh derivative is computed from the wrong value",
