@@ -121,8 +121,9 @@ def _split(judge, check, blocks, unit, failure) -> dict[str, str]:
 
 
 def _first_line(exc) -> str:
+    """The failure's first line, without a hint (a put-back names the block to blame)."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else "it failed"
+    return text.splitlines()[0].split(" Hint: ")[0] if text else "it failed"
 
 
 def _note(pending: Pending, failing: list, found: dict) -> str:

@@ -1,0 +1,180 @@
+"""Every bug charged once, where it lives (judge-side rules, no sandbox):
+
+- a correct backward whose forward has a known mistake (no bias, no tanh, a sigmoid) is
+  judged at the point that forward computed (coursekit.judge.atpoint), and a wrong backward
+  of such a forward is not;
+- the step tests' trained-range inputs (coursekit.judge.training.ranges) reach the
+  pre-activations where a tanh or sigmoid written with np.exp overflows in float32, and the
+  overflow is named only when an exp-written form predicts exactly the NaN entries seen
+  (coursekit.judge.overflow);
+- a whole-model check's blocks are put back with the blocks that call them
+  (coursekit.judge.blocks)."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from coursekit.judge import BASE_SEED
+from coursekit.judge.atpoint import credited_at_mistake, expected_at_mistake
+from coursekit.judge.blocks import SAMPLING, TRAINING
+from coursekit.judge.checks import CheckFailed
+from coursekit.judge.context import JudgeContext
+from coursekit.judge.hints import HINTS
+from coursekit.judge.overflow import check_finite
+from coursekit.judge.training.ranges import ROWS, preactivation, trained_step_inputs
+from coursekit.reference import reference
+
+GRADS = ["dx", "dprev_h", "dWx", "dWh", "db"]
+LSTM_GRADS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
+FLOAT32_EXP_OVERFLOW = float(np.log(np.finfo(np.float32).max))   # ~88.7: np.exp(a) is inf above
+
+
+@pytest.fixture(scope="module")
+def judge(course):
+    return JudgeContext(session=SimpleNamespace(plain=None), ref=reference(course), config=course,
+                        base_seed=BASE_SEED, missing_files=[])
+
+
+def step_problem(seed=3, N=4, D=5, H=6):
+    rng = np.random.default_rng(seed)
+    args = [rng.standard_normal(s) * sc for s, sc in
+            (((N, D), 1.0), ((N, H), 0.7), ((D, H), 0.5), ((H, H), 0.5), ((H,), 0.3))]
+    return args, rng.standard_normal((N, H))
+
+
+# The students' mistaken forwards, written out (not derived from atpoint's predictions): each
+# returns (next_h, cache) with the reference's cache layout, as the corpus bugs do.
+def forward_without_bias(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh)
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def forward_without_tanh(x, prev_h, Wx, Wh, b):
+    next_h = x @ Wx + prev_h @ Wh + b
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def forward_with_sigmoid(x, prev_h, Wx, Wh, b):
+    next_h = 1 / (1 + np.exp(-(x @ Wx + prev_h @ Wh + b)))
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def backward_without_tanh_derivative(dnext_h, cache):
+    x, prev_h, Wx, Wh, _ = cache
+    return dnext_h @ Wx.T, dnext_h @ Wh.T, x.T @ dnext_h, prev_h.T @ dnext_h, dnext_h.sum(axis=0)
+
+
+def verdict(L, forward, backward, args, dnext):
+    """(credited, notes) of credited_at_mistake for the student's pair (forward, backward)."""
+    notes = []
+    out, cache = forward(*args)
+    grads = backward(dnext, cache)
+    judge = SimpleNamespace(layers=L, note=notes.append)
+    return credited_at_mistake(judge, "rnn_step_forward", args, [out], [dnext], grads, GRADS), notes
+
+
+@pytest.mark.parametrize("forward, key", [(forward_without_bias, "no_bias"),
+                                          (forward_without_tanh, "no_tanh"),
+                                          (forward_with_sigmoid, "sigmoid_not_tanh")])
+def test_a_correct_backward_of_a_mistaken_forward_is_credited(L, forward, key):
+    args, dnext = step_problem()
+    credited, notes = verdict(L, forward, L.rnn_step_backward, args, dnext)
+    assert credited and len(notes) == 1
+    assert "rnn_step_forward" in notes[0] and "costs points at rnn_step_forward only" in notes[0]
+    assert expected_at_mistake(L, "rnn_step_forward", args, [forward(*args)[0]], [dnext])[0] == key
+
+
+@pytest.mark.parametrize("forward", [forward_without_bias, forward_without_tanh])
+def test_a_wrong_backward_of_a_mistaken_forward_is_not_credited(L, forward):
+    args, dnext = step_problem()
+    assert verdict(L, forward, backward_without_tanh_derivative, args, dnext) == (False, [])
+
+
+def test_a_forward_that_is_no_known_mistake_gets_no_point(L):
+    args, dnext = step_problem()
+
+    def shifted(*a):
+        next_h, cache = L.rnn_step_forward(*a)
+        return next_h + 0.01, cache
+    assert expected_at_mistake(L, "rnn_step_forward", args, [shifted(*args)[0]], [dnext]) is None
+    assert verdict(L, shifted, L.rnn_step_backward, args, dnext) == (False, [])
+
+
+def test_lstm_backward_of_a_forward_without_bias_is_credited(L):
+    rng = np.random.default_rng(8)
+    N, D, H = 3, 4, 5
+    args = [rng.standard_normal(s) * 0.6 for s in ((N, D), (N, H), (N, H), (D, 4 * H), (H, 4 * H), (4 * H,))]
+    dnext = [rng.standard_normal((N, H)) for _ in range(2)]
+    next_h, next_c, cache = L.lstm_step_forward(*args[:-1], np.zeros(4 * H))   # the student's: b left out
+    grads = L.lstm_step_backward(*dnext, cache)
+    notes = []
+    judge = SimpleNamespace(layers=L, note=notes.append)
+    assert credited_at_mistake(judge, "lstm_step_forward", args, [next_h, next_c], dnext, grads, LSTM_GRADS)
+    wrong = list(grads)
+    wrong[2] = wrong[2] * 0.5                     # a dprev_c that is not the reference's
+    assert not credited_at_mistake(judge, "lstm_step_forward", args, [next_h, next_c], dnext, wrong, LSTM_GRADS)
+
+
+# ----------------------------------------------------------------------------- trained range
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_trained_inputs_reach_the_float32_overflow_of_exp(judge, cell):
+    args = trained_step_inputs(judge, cell)
+    assert all(a.dtype == np.float32 for a in args) and args[0].shape[0] == ROWS
+    pre = preactivation(args)
+    assert pre.max() > FLOAT32_EXP_OVERFLOW and pre.min() < -FLOAT32_EXP_OVERFLOW
+    again = trained_step_inputs(judge, cell)
+    assert all(np.array_equal(a, b) for a, b in zip(args, again))
+
+
+def exp_tanh(a):
+    with np.errstate(all="ignore"):
+        return (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a))
+
+
+def test_an_exp_written_tanh_is_named_on_trained_inputs(judge, L):
+    args = trained_step_inputs(judge, "rnn")
+    expected, _ = L.rnn_step_forward(*args)
+    check_finite("rnn", args, [np.tanh(preactivation(args))], [expected], ["next_h"])   # no NaN: passes
+    with pytest.raises(CheckFailed) as failed:
+        check_finite("rnn", args, [exp_tanh(preactivation(args))], [expected], ["next_h"])
+    message = str(failed.value)
+    assert "next_h is NaN or infinite for pre-activations around" in message
+    assert "(the range a trained model reaches)" in message and HINTS["tanh_exp_overflow"] in message
+
+
+def test_nan_that_no_exp_form_predicts_gets_no_hint(judge, L):
+    args = trained_step_inputs(judge, "rnn")
+    expected, _ = L.rnn_step_forward(*args)
+    out = np.tanh(preactivation(args))
+    out[0, 0] = np.nan
+    with pytest.raises(CheckFailed) as failed:
+        check_finite("rnn", args, [out], [expected], ["next_h"])
+    assert "NaN or infinite" in str(failed.value) and "Hint" not in str(failed.value)
+
+
+def test_an_exp_written_sigmoid_in_the_lstm_is_named(judge, L):
+    args = trained_step_inputs(judge, "lstm")
+    exp_h, exp_c, _ = L.lstm_step_forward(*args)
+    x, prev_h, prev_c, Wx, Wh, b = args
+    H = prev_h.shape[1]
+    a = preactivation(args)
+    with np.errstate(all="ignore"):
+        i, f, o = (np.exp(a[:, k * H:(k + 1) * H]) / (1 + np.exp(a[:, k * H:(k + 1) * H])) for k in range(3))
+        c = f * prev_c + i * np.tanh(a[:, 3 * H:])
+        h = o * np.tanh(c)
+    with pytest.raises(CheckFailed) as failed:
+        check_finite("lstm", args, [h, c], [exp_h, exp_c], ["next_h", "next_c"])
+    assert HINTS["sigmoid_exp_overflow"] in str(failed.value)
+
+
+# ----------------------------------------------------------------------------- blocks
+def test_a_step_is_put_back_inside_the_students_sequence_layer():
+    rnn = TRAINING["rnn"]
+    assert set(rnn.everything().names) == set(rnn.names)
+    kept = set(rnn.put_back(["rnn_step_forward"]).names)
+    assert kept == {"word_embedding_forward", "word_embedding_backward", "rnn_step_backward"}
+    assert set(rnn.put_back(("rnn_forward", "rnn_backward")).names) == \
+        {"word_embedding_forward", "word_embedding_backward", "rnn_step_forward", "rnn_step_backward"}
+    assert set(SAMPLING["lstm"].put_back(["lstm_step_forward"]).names) == {"word_embedding_forward"}
