@@ -117,6 +117,68 @@ def test_lstm_backward_of_a_forward_without_bias_is_credited(L):
     assert not credited_at_mistake(judge, "lstm_step_forward", args, [next_h, next_c], dnext, wrong, LSTM_GRADS)
 
 
+def forward_with_Wh_transposed(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x @ Wx + prev_h @ Wh.T + b)
+    return next_h, (x, prev_h, Wx, Wh, next_h)
+
+
+def test_a_correct_backward_of_a_forward_with_Wh_transposed_is_credited(L):
+    args, dnext = step_problem(H=5)
+    credited, notes = verdict(L, forward_with_Wh_transposed, L.rnn_step_backward, args, dnext)
+    assert credited and "Wh.T" in notes[0]
+
+
+def sequence_problem(seed=4, N=3, T=4, D=5, H=6):
+    rng = np.random.default_rng(seed)
+    args = [rng.standard_normal(s) * sc for s, sc in
+            (((N, T, D), 1.0), ((N, H), 0.7), ((D, H), 0.5), ((H, H), 0.5), ((H,), 0.3))]
+    return args, rng.standard_normal((N, T, H))
+
+
+def rnn_forward_with(L, x, h0, Wx, Wh, b, *, first, chain=True):
+    """The students' rnn_forward mistakes, written out, with the reference's cache layout."""
+    prev, hs, caches = first, [], []
+    for t in range(x.shape[1]):
+        nh, cache = L.rnn_step_forward(x[:, t], prev if chain else h0, Wx, Wh, b)
+        hs.append(nh)
+        caches.append(cache)
+        prev = nh
+    return np.stack(hs, axis=1), (x.shape, caches)
+
+
+@pytest.mark.parametrize("key", ["h0_ignored", "no_chain_forward", "h0_tanh"])
+def test_rnn_backward_of_a_mistaken_rnn_forward_is_credited(L, key):
+    args, dh = sequence_problem()
+    x, h0 = args[0], args[1]
+    first = {"h0_ignored": np.zeros_like(h0), "h0_tanh": np.tanh(h0), "no_chain_forward": h0}[key]
+    h, cache = rnn_forward_with(L, *args, first=first, chain=key != "no_chain_forward")
+    notes = []
+    judge = SimpleNamespace(layers=L, note=notes.append)
+    grads = L.rnn_backward(dh, cache)
+    assert expected_at_mistake(L, "rnn_forward", args, [h], [dh])[0] == key
+    assert credited_at_mistake(judge, "rnn_forward", args, [h], [dh], grads, GRADS)
+    wrong = list(grads)
+    wrong[2] = wrong[2] * 1.5                                    # dWx off by half
+    assert not credited_at_mistake(judge, "rnn_forward", args, [h], [dh], wrong, GRADS)
+
+
+def test_lstm_backward_of_a_forward_with_gates_swapped_is_credited(L):
+    """i and f read from each other's columns; the backward is the reference's code."""
+    rng = np.random.default_rng(9)
+    N, D, H = 3, 4, 5
+    args = [rng.standard_normal(s) * 0.6 for s in ((N, D), (N, H), (N, H), (D, 4 * H), (H, 4 * H), (4 * H,))]
+    dnext = [rng.standard_normal((N, H)) for _ in range(2)]
+    x, prev_h, prev_c, Wx, Wh, b = args
+    a = x @ Wx + prev_h @ Wh + b
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    i, f, o, g = sig(a[:, H:2 * H]), sig(a[:, :H]), sig(a[:, 2 * H:3 * H]), np.tanh(a[:, 3 * H:])
+    next_c = f * prev_c + i * g
+    next_h = o * np.tanh(next_c)
+    grads = L.lstm_step_backward(*dnext, (x, prev_h, prev_c, Wx, Wh, i, f, o, g, np.tanh(next_c)))
+    judge = SimpleNamespace(layers=L, note=[].append)
+    assert credited_at_mistake(judge, "lstm_step_forward", args, [next_h, next_c], dnext, grads, LSTM_GRADS)
+
+
 # ----------------------------------------------------------------------------- trained range
 @pytest.mark.parametrize("cell", ["rnn", "lstm"])
 def test_trained_inputs_reach_the_float32_overflow_of_exp(judge, cell):

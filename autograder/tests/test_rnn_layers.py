@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from coursekit.judge import hints as H
+from coursekit.judge.atpoint import credited_at_mistake
+from coursekit.judge.checks import CheckFailed, unpack
 from coursekit.judge.grants import RNN_STEPS
 from coursekit.judge.overflow import check_finite, finite
 from coursekit.judge.suite import (call_fn, check_backward, check_inputs_untouched, check_outputs,
@@ -170,8 +172,15 @@ def check_rnn_backward(judge, runner, args, dh):
     grads = call_fn(runner, "rnn_backward", dh, cache, n_out=5)
     _, ref_cache = judge.layers.rnn_forward(*args)
     expected = judge.layers.rnn_backward(dh, ref_cache)
-    check_outputs(grads, expected, SEQ_GRAD_NAMES, what="rnn_backward",
-                  variants=H.rnn_backward_variants(*args, dh))
+    try:
+        check_outputs(grads, expected, SEQ_GRAD_NAMES, what="rnn_backward",
+                      variants=H.rnn_backward_variants(*args, dh))
+    except CheckFailed:
+        # a correct backward of an rnn_forward with a known mistake (coursekit.judge.atpoint)
+        h, _ = call_fn(runner, "rnn_forward", *args, n_out=2)
+        if not credited_at_mistake(judge, "rnn_forward", args, [h], [dh],
+                                   unpack(grads, 5, "rnn_backward"), SEQ_GRAD_NAMES):
+            raise
     note_if_upstream_modified(judge, runner, "rnn_backward", [dh], cache)
 
 

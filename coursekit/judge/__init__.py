@@ -80,10 +80,10 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
                               "-o", "console_output_style=classic", "--no-header", "-rN", "--tb=short",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
                              plugins=plugin.plugins())
+            resolve_culprits(plugin.outcomes, context)     # may add checks: before the naming
             if not session.import_problems and not session.start_error:
                 _name_provided_changes(context, plugin.outcomes)
             name_failing_prerequisites(plugin.outcomes)
-            resolve_culprits(plugin.outcomes, context)
         finally:
             session.close()
     if session.start_error:
