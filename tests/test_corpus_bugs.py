@@ -70,6 +70,17 @@ def test_bug_loses_points_and_feedback_names_function(name, bug_results, points)
         " | ".join(f"{t.function}: {t.output[:200]}" for t in losing)
 
 
+@pytest.mark.parametrize("name", sorted(BUGS))
+def test_bug_costs_points_only_at_its_own_function(name, bug_results, points):
+    """Charged once, where it lives (without the trainings: test_corpus_charged_once.py and
+    `coursekit selftest` grade them); bugs.SHARED_COSTS are the documented exceptions."""
+    from coursekit.selftest import charged_elsewhere
+    if name in CORPUS.bugs.SHARED_COSTS:
+        pytest.skip(f"shares a cost on purpose: {CORPUS.bugs.SHARED_COSTS[name]}")
+    elsewhere = charged_elsewhere(BUGS[name], bug_results[name], points)
+    assert not elsewhere, f"{name} ({BUGS[name].description}) also costs {elsewhere}"
+
+
 @pytest.fixture(scope="session")
 def training_results(tmp_path_factory):
     cases = [BUGS[name] for name in CORPUS.bugs.TRAINING_CATCHES]
