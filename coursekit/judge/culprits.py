@@ -42,7 +42,11 @@ def either_model(judge, check, blocks: Blocks) -> None:
         if str(plain_failure).startswith("not graded"):
             raise
         failure = plain_failure
-    if _run(judge, check, blocks.everything()) is not None:
+    try:
+        granted = _run(judge, check, blocks.everything())
+    except _OutOfTime:
+        granted = failure
+    if granted is not None:
         raise failure
     judge.shared.setdefault("culprit_searches", []).append(
         Pending(judge.current or "", check, blocks, _first_line(failure)))
@@ -56,6 +60,10 @@ def resolve(outcomes, context) -> None:
             explained = bool(failing) and _run(context, pending.check, pending.blocks.put_back(
                 n for u in failing for n in u)) is not None
             found = {} if explained else search(context, pending.check, pending.blocks, skip=failing)
+        except _OutOfTime:
+            context.notes.setdefault(pending.nodeid, []).append(
+                _head(pending) + " (No time was left to name the block that breaks it.)")
+            continue
         except Exception as exc:  # noqa: BLE001 -- the judge's side: the check keeps its points
             context.record("culprit_search_error", f"{pending.nodeid}: {type(exc).__name__}: {exc}")
             continue
@@ -74,12 +82,18 @@ def _failed(outcomes) -> set[str]:
     return {o.item for o in outcomes if not o.passed}
 
 
+class _OutOfTime(Exception):
+    """The submission's time ran out during the search: nothing can be concluded."""
+
+
 def _run(judge, check, grant) -> CheckFailed | None:
     """None when check passes on a fresh worker lending `grant`, else its failure."""
     with judge.session.granted(grant) as runner:
         try:
             check(runner)
         except CheckFailed as exc:
+            if str(exc).startswith("not run"):      # the submission's total time is used up
+                raise _OutOfTime() from None
             return exc
     return None
 
@@ -126,9 +140,13 @@ def _first_line(exc) -> str:
     return text.splitlines()[0].split(" Hint: ")[0] if text else "it failed"
 
 
-def _note(pending: Pending, failing: list, found: dict) -> str:
-    head = (f"Your own run failed ({pending.failure}); with the reference {pending.blocks.given} in "
+def _head(pending: Pending) -> str:
+    return (f"Your own run failed ({pending.failure}); with the reference {pending.blocks.given} in "
             "place of yours it passes, so this check keeps its points.")
+
+
+def _note(pending: Pending, failing: list, found: dict) -> str:
+    head = _head(pending)
     if failing:
         return head + (f" It fails with your {', '.join(failing)} put back, which fails its own checks "
                        "(points are lost there, not here): fix that first.")
