@@ -81,6 +81,18 @@ def test_bug_costs_points_only_at_its_own_function(name, bug_results, points):
     assert not elsewhere, f"{name} ({BUGS[name].description}) also costs {elsewhere}"
 
 
+@pytest.mark.parametrize("name", sorted(BUGS))
+def test_hints_only_when_true(name, bug_results):
+    """A bug of bugs.HINTED shows its hint; no bug shows another bug's hint of that list."""
+    from coursekit.judge.hints import CATALOGUE
+    text = "\n".join(t.output for t in bug_results[name].tests)
+    shown = {k for k in set(CORPUS.bugs.HINTED.values()) if CATALOGUE[k].mistake in text}
+    own = CORPUS.bugs.HINTED.get(name)
+    assert shown <= {own}, f"{name} shows hints that are not its mistake: {shown - {own}}"
+    if own:
+        assert own in shown, f"{name}: its hint ({CATALOGUE[own].mistake}) is not shown"
+
+
 @pytest.fixture(scope="session")
 def training_results(tmp_path_factory):
     cases = [BUGS[name] for name in CORPUS.bugs.TRAINING_CATCHES]

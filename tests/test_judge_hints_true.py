@@ -53,7 +53,8 @@ MISTAKES = {
 
 
 @pytest.mark.parametrize("cell", CELLS)
-@pytest.mark.parametrize("key", sorted(MISTAKES) + ["sample_h0_no_bias", "sample_start_in_output"])
+@pytest.mark.parametrize("key", sorted(MISTAKES) + ["sample_h0_no_bias", "sample_start_in_output",
+                                                    "sample_shifted_null"])
 def test_each_sampling_mistake_is_named_as_itself(L, cell, key):
     """Never named as another mistake; named on most problems where it shows (ambiguous ones,
     where two mistakes predict the same captions, are left unnamed)."""
@@ -63,8 +64,9 @@ def test_each_sampling_mistake_is_named_as_itself(L, cell, key):
         p, f, T = prob.params, prob.features, prob.max_length
         if key == "sample_h0_no_bias":
             got = sampler(L, cell, p, f, T, h0=f @ p["W_proj"])
-        elif key == "sample_start_in_output":
-            got = np.concatenate([np.full((f.shape[0], 1), START), sampler(L, cell, p, f, T)[:, :-1]], axis=1)
+        elif key in ("sample_start_in_output", "sample_shifted_null"):
+            first = START if key == "sample_start_in_output" else NULL
+            got = np.concatenate([np.full((f.shape[0], 1), first), sampler(L, cell, p, f, T)[:, :-1]], axis=1)
         else:
             got = sampler(L, cell, p, f, T, **MISTAKES[key])
         found = name_of(L, prob, got)

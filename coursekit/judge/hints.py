@@ -84,6 +84,8 @@ CATALOGUE = {
                                "embed the word chosen at step t as input of step t+1."),
     "sample_start_in_output": Hint("column 0 of the samples holds <START>",
                                    "it must hold the first generated word."),
+    "sample_shifted_null": Hint("the samples start one column late (column 0 stays <NULL>)",
+                                "write the word chosen at step t to column t."),
     "sample_start_null": Hint("the first input word of sampling is <NULL>",
                               "feed <START> (self._start) at the first step."),
     "sample_h0_no_bias": Hint("the initial hidden state of sampling leaves out b_proj",

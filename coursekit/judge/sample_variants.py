@@ -18,7 +18,8 @@ from .captions import captions_agree, compared_mask
 NULL, START = 0, 1
 MISTAKES = {
     "sample_no_feedback": {"feed_back": False},
-    "sample_start_in_output": {"start_col": True},
+    "sample_start_in_output": {"shift_in": START},
+    "sample_shifted_null": {"shift_in": NULL},
     "sample_start_null": {"first": NULL},
     "sample_h0_no_bias": {"h0_bias": False},
     "sample_scores_no_bias": {"scores_bias": False},
@@ -27,7 +28,7 @@ MISTAKES = {
 RAISING = {"sample_argmax_axis": {"axis": 0}}
 
 
-def run(layers, cell, p, features, max_length, *, feed_back=True, start_col=False, first=START,
+def run(layers, cell, p, features, max_length, *, feed_back=True, shift_in=None, first=START,
         h0_bias=True, scores_bias=True, axis=1):
     """Greedy captions (N, max_length) of the handout's sampler with the given switches."""
     N = features.shape[0]
@@ -43,8 +44,8 @@ def run(layers, cell, p, features, max_length, *, feed_back=True, start_col=Fals
             h, c, _ = layers.lstm_step_forward(x, h, c, p["Wx"], p["Wh"], p["b"])
         word = np.argmax(h @ p["W_vocab"] + (p["b_vocab"] if scores_bias else 0), axis=axis)
         out[:, t] = word
-    if start_col:
-        out = np.concatenate([np.full((N, 1), START), out[:, :-1]], axis=1)
+    if shift_in is not None:      # written one column late, `shift_in` in column 0
+        out = np.concatenate([np.full((N, 1), shift_in), out[:, :-1]], axis=1)
     return out
 
 

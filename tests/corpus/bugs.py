@@ -211,6 +211,21 @@ MODEL_SAMPLE = [
 
         CaptioningRNN.sample = _ck_sample_start_first
     """, file=MODEL, items=("sample",)),
+    _wrapped("sample_column_0_left_null", SAMPLE,
+             "writes from column 1 (a captions[: 0]-style typo): column 0 stays <NULL>, every caption "
+             "shifted right by one", """
+        _ck_sample = CaptioningRNN.sample
+
+
+        def _ck_sample_from_column_1(self, features, max_length=30):
+            captions = _ck_sample(self, features, max_length)
+            shifted = np.full_like(captions, self._null)
+            shifted[:, 1:] = captions[:, :-1]
+            return shifted
+
+
+        CaptioningRNN.sample = _ck_sample_from_column_1
+    """, file=MODEL, items=("sample",)),
     _model("sample_h0_without_bias", SAMPLE, ("sample",), "leaves b_proj out of the initial state",
            DropTerm("b_proj")),
     _model("sample_scores_without_bias", SAMPLE, ("sample",), "leaves b_vocab out of the word scores",
@@ -297,3 +312,15 @@ OVERFLOW_BUGS = [
          EXP_TANH, Mutate(LAYERS, "lstm_step_forward", SwapCall("sigmoid", "_exp_sigmoid"))),
 ]
 BUGS += OVERFLOW_BUGS
+
+
+# The hint (coursekit.judge.hints.CATALOGUE key) each of these bugs' feedback must show; no
+# bug may show one of these hints but its own (hints only when true).
+HINTED = {
+    "sample_argmax_wrong_axis": "sample_argmax_axis", "sample_no_feedback": "sample_no_feedback",
+    "sample_starts_from_null": "sample_start_null", "sample_writes_start_in_column_0": "sample_start_in_output",
+    "sample_column_0_left_null": "sample_shifted_null", "sample_h0_without_bias": "sample_h0_no_bias",
+    "sample_scores_without_bias": "sample_scores_no_bias", "step_fwd_tanh_exp_overflow": "tanh_exp_overflow",
+    "lstm_tanh_exp_overflow": "tanh_exp_overflow", "lstm_sigmoid_exp_overflow": "sigmoid_exp_overflow",
+    "embed_bwd_fancy_index_add": "embed_repeats",
+}
