@@ -240,3 +240,73 @@ def test_a_step_is_put_back_inside_the_students_sequence_layer():
     assert set(rnn.put_back(("rnn_forward", "rnn_backward")).names) == \
         {"word_embedding_forward", "word_embedding_backward", "rnn_step_forward", "rnn_step_backward"}
     assert set(SAMPLING["lstm"].put_back(["lstm_step_forward"]).names) == {"word_embedding_forward"}
+
+
+# ----------------------------------------------------------------------------- culprits
+class FakeRunner:
+    """A runner lending `names` (None: the student's code alone)."""
+
+    def __init__(self, names=None):
+        self.names = set(names or ())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def fake_judge():
+    from coursekit.judge.plugin import Outcome  # noqa: F401  (the outcomes resolve() adds)
+    session = SimpleNamespace(granted=lambda grant: FakeRunner(grant.names))
+    return SimpleNamespace(plain=FakeRunner(), session=session, shared={}, notes={}, current="overfit-node",
+                           record=lambda *a: None)
+
+
+def outcome(item, passed):
+    from coursekit.judge.plugin import Outcome
+    return Outcome(item, f"{item}-node", f"{item} check", passed, "" if passed else "wrong")
+
+
+def trains_unless_students(name):
+    """A training that diverges whenever the student's `name` runs (everything else is fine)."""
+    def check(runner):
+        if name not in runner.names:
+            raise CheckFailed("grads['W_embed'] contains NaN or infinite values.")
+    return check
+
+
+def test_a_culprit_that_passes_its_own_checks_gets_one_failing_check_there():
+    from coursekit.judge.culprits import either_model, resolve
+    judge = fake_judge()
+    either_model(judge, trains_unless_students("rnn_step_forward"), TRAINING["rnn"])   # keeps its points
+    outcomes = [outcome("rnn_step_forward", True), outcome("rnn_step_backward", True), outcome("overfit", True)]
+    resolve(outcomes, judge)
+    added = [o for o in outcomes if o.nodeid == "culprit:rnn_step_forward"]
+    assert len(added) == 1 and not added[0].passed and added[0].item == "rnn_step_forward"
+    assert "NaN" in added[0].message
+    assert [o.item for o in outcomes if not o.passed] == ["rnn_step_forward"]     # nothing else charged
+    note, = judge.notes["overfit-node"]
+    assert "keeps its points" in note and "rnn_step_forward put back" in note
+
+
+def test_a_culprit_failing_its_own_checks_is_named_and_not_charged_again():
+    from coursekit.judge.culprits import either_model, resolve
+    judge = fake_judge()
+    either_model(judge, trains_unless_students("rnn_step_forward"), TRAINING["rnn"])
+    outcomes = [outcome("rnn_step_forward", False), outcome("overfit", True)]
+    resolve(outcomes, judge)
+    assert len(outcomes) == 2
+    note, = judge.notes["overfit-node"]
+    assert "rnn_step_forward put back, which fails its own checks" in note
+
+
+def test_wrong_model_code_keeps_the_plain_failure():
+    from coursekit.judge.culprits import either_model
+
+    def never_trains(runner):
+        raise CheckFailed("after training, the loss on the 50 training captions is 2.100")
+    judge = fake_judge()
+    with pytest.raises(CheckFailed, match="2.100"):
+        either_model(judge, never_trains, TRAINING["rnn"])
+    assert not judge.shared.get("culprit_searches")
