@@ -2,8 +2,10 @@
 
 Grades, in one batch: solutions/<assignment> (must get full marks), release/<assignment> (must
 get 0), every bug of tests/corpus/bugs.py (must lose points on the items it breaks, with
-feedback naming the buggy function) and every variant of tests/corpus/variants.py (must get
-full marks). Prints the catch rate per function; exit 1 if any expectation fails.
+feedback naming the buggy function, and on no item of another function: charged once, where
+it lives) and every variant of tests/corpus/variants.py (must get full marks). Prints the
+catch rate per function; exit 1 if any expectation fails. A corpus case whose edits no longer
+apply to the reference (after a rewrite) is one line saying what to update, not a traceback.
 """
 from __future__ import annotations
 
@@ -113,7 +115,9 @@ def catch_table(bugs, verdicts: dict) -> str:
 
 
 # ----------------------------------------------------------------------------- run
-def _prepare(course, corpus, only, work: Path) -> tuple[list, list, dict]:
+def _prepare(course, corpus, only, work: Path) -> tuple[list, list, dict, dict]:
+    """(bugs, variants, submission folders, {case: why it does not apply}): a case whose
+    edits no longer apply to the reference (it was rewritten) is left out and named."""
     subs = work / "submissions"
     if subs.exists():
         shutil.rmtree(subs)
@@ -126,10 +130,15 @@ def _prepare(course, corpus, only, work: Path) -> tuple[list, list, dict]:
     bugs = [c for c in corpus.bugs.BUGS if keep(c)]
     variants = [c for c in corpus.variants.VARIANTS if keep(c)]
     reference = course.assignment_dir("source")
+    stale: dict[str, str] = {}
     for prefix, cases in (("bug__", bugs), ("variant__", variants)):
         for case in cases:
-            paths[prefix + case.name] = corpus.spec.materialize(case, reference, subs / (prefix + case.name))
-    return bugs, variants, paths
+            try:
+                paths[prefix + case.name] = corpus.spec.materialize(case, reference, subs / (prefix + case.name))
+            except corpus.spec.EditError as exc:
+                stale[case.name] = f"{exc} (update it in tests/corpus/{prefix[:-2]}s.py)"
+    keep_applied = lambda cases: [c for c in cases if c.name not in stale]  # noqa: E731
+    return keep_applied(bugs), keep_applied(variants), paths, stale
 
 
 def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
@@ -176,19 +185,30 @@ def run(args) -> int:
     tmp = None if args.out else tempfile.mkdtemp(prefix="coursekit-selftest-")
     work = Path(args.out or tmp).resolve()
     try:
-        bugs, variants, paths = _prepare(course, corpus, args.only, work)
+        bugs, variants, paths, stale = _prepare(course, corpus, args.only, work)
         print(f"selftest: grading solutions, release, {len(bugs)} bug(s), {len(variants)} "
               f"variant(s) with --jobs {args.jobs} ...", flush=True)
         results = _grade(paths, work / "graded", args.jobs, items, corpus.harness)
         catches = {} if args.fast else getattr(corpus.bugs, "TRAINING_CATCHES", {})
-        return _report(bugs, variants, results, points, graded_items, catches)
+        shared = getattr(corpus.bugs, "SHARED_COSTS", {})
+        return _report(bugs, variants, results, points, graded_items, catches, stale, shared)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _report(bugs, variants, results, points, graded_items, catches=None) -> int:
-    problems = []
+def charged_elsewhere(case, result, points: dict) -> list[str]:
+    """Items outside the bug's own function (coursekit.judge.items) that lost points."""
+    from .judge.items import item_function
+    if result is None or result.error:
+        return []
+    return [f"{t.name} {t.score:g}/{points[t.name]:g}" for t in result.tests
+            if t.score < points[t.name] - EPS and item_function(t.name) != case.function]
+
+
+def _report(bugs, variants, results, points, graded_items, catches=None, stale=None,
+            shared=None) -> int:
+    problems = [f"corpus case does not apply: {why}" for why in (stale or {}).values()]
     v = full_marks_verdict(results.get(SOLUTIONS), points, graded_items)
     print("solutions/: " + (f"NOT full marks ({v})" if v else "full marks, as expected"))
     if v:
@@ -203,8 +223,17 @@ def _report(bugs, variants, results, points, graded_items, catches=None) -> int:
         v = full_marks_verdict(results.get("variant__" + case.name), points, graded_items)
         if v:
             problems.append(f"variant punished: {case.name}: {v}")
+    elsewhere = {c.name: charged_elsewhere(c, results.get("bug__" + c.name), points)
+                 for c in bugs if c.name not in (shared or {})}
+    problems += [f"bug charged outside {c.function}: {c.name}: {', '.join(elsewhere[c.name])}"
+                 for c in bugs if elsewhere.get(c.name)]
     print()
     print(catch_table(bugs, verdicts))
+    if elsewhere:
+        print(f"\nbugs charged only at their own function's items: "
+              f"{sum(not v for v in elsewhere.values())}/{len(elsewhere)}"
+              + (f" ({len(bugs) - len(elsewhere)} more share a cost on purpose: bugs.SHARED_COSTS)"
+                 if len(bugs) > len(elsewhere) else ""))
     print(f"\nvariants with full marks: {len(variants) - sum('variant punished' in p for p in problems)}"
           f"/{len(variants)}")
     trained = {c.name: catches[c.name] for c in bugs if c.name in (catches or {})}

@@ -70,6 +70,29 @@ def test_bug_loses_points_and_feedback_names_function(name, bug_results, points)
         " | ".join(f"{t.function}: {t.output[:200]}" for t in losing)
 
 
+@pytest.mark.parametrize("name", sorted(BUGS))
+def test_bug_costs_points_only_at_its_own_function(name, bug_results, points):
+    """Charged once, where it lives (without the trainings: test_corpus_charged_once.py and
+    `coursekit selftest` grade them); bugs.SHARED_COSTS are the documented exceptions."""
+    from coursekit.selftest import charged_elsewhere
+    if name in CORPUS.bugs.SHARED_COSTS:
+        pytest.skip(f"shares a cost on purpose: {CORPUS.bugs.SHARED_COSTS[name]}")
+    elsewhere = charged_elsewhere(BUGS[name], bug_results[name], points)
+    assert not elsewhere, f"{name} ({BUGS[name].description}) also costs {elsewhere}"
+
+
+@pytest.mark.parametrize("name", sorted(BUGS))
+def test_hints_only_when_true(name, bug_results):
+    """A bug of bugs.HINTED shows its hint; no bug shows another bug's hint of that list."""
+    from coursekit.judge.hints import CATALOGUE
+    text = "\n".join(t.output for t in bug_results[name].tests)
+    shown = {k for k in set(CORPUS.bugs.HINTED.values()) if CATALOGUE[k].mistake in text}
+    own = CORPUS.bugs.HINTED.get(name)
+    assert shown <= {own}, f"{name} shows hints that are not its mistake: {shown - {own}}"
+    if own:
+        assert own in shown, f"{name}: its hint ({CATALOGUE[own].mistake}) is not shown"
+
+
 @pytest.fixture(scope="session")
 def training_results(tmp_path_factory):
     cases = [BUGS[name] for name in CORPUS.bugs.TRAINING_CATCHES]

@@ -14,7 +14,7 @@ MIN_COUNTS = {"bugs": 30, "variants": 6, "attacks": 15, "malformed": 10}
 @pytest.fixture(scope="module")
 def corpus(course):
     pkg = load_corpus(course.root / "tests" / "corpus")
-    for sub in ("attacks", "malformed"):
+    for sub in ("attacks", "malformed", "provided"):
         __import__(f"{pkg.__name__}.{sub}")
     return pkg
 
@@ -23,7 +23,7 @@ def _cases(corpus):
     import sys
     name = corpus.__name__
     return (sys.modules[f"{name}.bugs"].BUGS + sys.modules[f"{name}.variants"].VARIANTS
-            + sys.modules[f"{name}.attacks"].ATTACKS)
+            + sys.modules[f"{name}.attacks"].ATTACKS + sys.modules[f"{name}.provided"].PROVIDED_CHANGES)
 
 
 def test_corpus_is_large_enough(corpus):

@@ -174,6 +174,22 @@ def test_temporal_affine_backward_matches_numeric_gradient(L, gc):
         assert within_order(e, g, TEMPORAL_AFFINE_ORDER)
 
 
+@pytest.mark.parametrize("shape", [(4, 6), (4, 3, 2), (4, 3, 1, 2)])
+def test_affine_flattens_each_example_and_dx_has_the_shape_of_x(L, gc, shape):
+    """As the original handouts' affine layer: x of shape (N, d_1, ..., d_k) is one vector per
+    example; the gradients match a numeric gradient and dx has x's shape."""
+    np.random.seed(NOTEBOOK_SEED)
+    x, w, b = np.random.randn(*shape), np.random.randn(6, 5), np.random.randn(5)
+    out, cache = L.affine_forward(x, w, b)
+    assert out.shape == (4, 5)
+    dout = np.random.randn(*out.shape)
+    expected = numeric_grads(gc, lambda *a: L.affine_forward(*a)[0], [x, w, b], dout)
+    grads = L.affine_backward(dout, cache)
+    assert grads[0].shape == x.shape
+    for e, g in zip(expected, grads):
+        assert within_order(e, g, TEMPORAL_AFFINE_ORDER)
+
+
 @pytest.mark.parametrize("N,T,V,p,lo,hi", [
     (100, 1, 10, 1.0, 2.2, 2.4),     # about 2.3 = log(10)
     (100, 10, 10, 1.0, 22.0, 24.0),  # about 23 = 10 * log(10)

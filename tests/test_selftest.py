@@ -58,8 +58,31 @@ def test_a_lost_training_catch_is_a_problem(capsys):
     bug = SimpleNamespace(name="b", items=("a",), function="a", description="")
     base = {selftest.SOLUTIONS: graded(2, 10), selftest.RELEASE: graded(0, 0)}
     catches = {"b": ("overfit",)}
-    kept = selftest._report([bug], [], {**base, "bug__b": graded(0, 0)}, points, {"a", "overfit"}, catches)
+    shared = {"b": "its overfit loss is the point of this test"}
+    kept = selftest._report([bug], [], {**base, "bug__b": graded(0, 0)}, points, {"a", "overfit"}, catches,
+                            shared=shared)
     assert kept == 0 and "(bugs.TRAINING_CATCHES): 1/1" in capsys.readouterr().out
-    lost = selftest._report([bug], [], {**base, "bug__b": graded(0, 10)}, points, {"a", "overfit"}, catches)
+    lost = selftest._report([bug], [], {**base, "bug__b": graded(0, 10)}, points, {"a", "overfit"}, catches,
+                            shared=shared)
     out = capsys.readouterr().out
     assert lost == 1 and "FAIL overfit check no longer catches b: overfit passed" in out
+
+
+def test_a_bug_charged_at_another_functions_item_is_a_problem(capsys):
+    """Charged once, where it lives: a bug of rnn_step_forward that also costs rnn_step_backward
+    points fails the selftest, unless bugs.SHARED_COSTS says why."""
+    from types import SimpleNamespace
+    points = {"rnn_step_forward": 5.0, "rnn_step_backward": 5.0}
+
+    def graded(fwd, bwd):
+        return GradingResult(submission="x", tests=[
+            Item(name="rnn_step_forward", number="1", score=fwd, max_score=5, function="rnn_step_forward"),
+            Item(name="rnn_step_backward", number="2", score=bwd, max_score=5, function="rnn_step_backward")])
+    bug = SimpleNamespace(name="b", items=("rnn_step_forward",), function="rnn_step_forward", description="")
+    base = {selftest.SOLUTIONS: graded(5, 5), selftest.RELEASE: graded(0, 0)}
+    assert selftest._report([bug], [], {**base, "bug__b": graded(0, 5)}, points, set(points)) == 0
+    assert "charged only at their own function's items: 1/1" in capsys.readouterr().out
+    assert selftest._report([bug], [], {**base, "bug__b": graded(0, 2)}, points, set(points)) == 1
+    assert "FAIL bug charged outside rnn_step_forward: b: rnn_step_backward 2/5" in capsys.readouterr().out
+    assert selftest._report([bug], [], {**base, "bug__b": graded(0, 2)}, points, set(points),
+                            shared={"b": "why"}) == 0

@@ -8,15 +8,19 @@ input (a constant, zero or garbage forward never lets a "consistent" backward ea
 The same rule grades rnn_step_backward: coursekit.judge.suite.check_backward, documented in
 coursekit.judge.gradcheck. lstm_forward/lstm_backward also run with the reference step functions
 granted (coursekit.judge.grants.LSTM_STEPS): they pass if either run passes. Forwards must not
-modify their inputs; a backward may modify its upstream gradient (a note only)."""
+modify their inputs; a backward may modify its upstream gradient (a note only). The step
+functions also run on the inputs a trained model gives them (coursekit.judge.training.ranges),
+where a tanh or sigmoid written with np.exp overflows in float32 (coursekit.judge.overflow)."""
 import numpy as np
 import pytest
 
 from coursekit.judge import hints as H
 from coursekit.judge import lstm_variants as V
 from coursekit.judge.grants import LSTM_STEPS
+from coursekit.judge.overflow import check_finite, finite
 from coursekit.judge.suite import (call_fn, check_backward, check_inputs_untouched, check_outputs,
                                    note_if_upstream_modified)
+from coursekit.judge.training.ranges import preactivation, trained_step_inputs
 
 STEP_OUT = ["next_h", "next_c"]
 STEP_GRADS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
@@ -64,6 +68,24 @@ def test_lstm_step_forward_inputs_untouched(judge):
                            n_out=3)
 
 
+def trained_case(judge):
+    """The step inputs of a trained LSTM (float32), with the case said in words."""
+    args = trained_step_inputs(judge, "lstm")
+    judge.case("inputs a trained model gives the step (recorded from the reference's training): "
+               f"float32, pre-activations up to {float(np.abs(preactivation(args)).max()):.0f} in magnitude")
+    return args
+
+
+@pytest.mark.item("lstm_step_forward")
+def test_lstm_step_forward_trained_range(judge):
+    """next_h and next_c match the reference on the inputs of a trained model (large pre-activations)"""
+    args = trained_case(judge)
+    h, c, _ = call_fn(judge.plain, "lstm_step_forward", *args, n_out=3)
+    exp_h, exp_c, _ = judge.layers.lstm_step_forward(*args)
+    check_finite("lstm", args, [h, c], [exp_h, exp_c], STEP_OUT)
+    check_outputs([h, c], [exp_h, exp_c], STEP_OUT, what="lstm_step_forward")
+
+
 def verify_step_backward(judge, runner, args, outs, dnext, grads, what):
     check_backward(judge, runner, "lstm_step_forward", args, outs, dnext, grads,
                    names=(STEP_OUT, STEP_GRADS), variants=V.step_backward_variants(*args, *dnext),
@@ -87,6 +109,18 @@ def test_lstm_step_backward(judge, case):
     rng = judge.rng(f"lstm_step_backward:{case}")
     check_step_backward(judge, judge.plain, lstm_inputs(rng, case, sequence=False), rng,
                         f"lstm_step_backward:{case}")
+
+
+@pytest.mark.item("lstm_step_backward")
+def test_lstm_step_backward_trained_range(judge):
+    """all six gradients match the reference on the inputs of a trained model"""
+    args = trained_case(judge)
+    if not finite(call_fn(judge.plain, "lstm_step_forward", *args, n_out=3)[:2]):
+        judge.note("not judged on these inputs: your lstm_step_forward gives NaN or inf there "
+                   "(that costs points at lstm_step_forward only).")
+        return
+    rng = judge.rng("lstm_step_backward:trained")
+    check_step_backward(judge, judge.plain, args, rng, "lstm_step_backward:trained")
 
 
 # ----------------------------------------------------------------------------- sequence

@@ -43,6 +43,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
 
     from .codedir import build_code_dir
     from .context import JudgeContext
+    from .culprits import resolve as resolve_culprits
     from .items import name_failing_prerequisites
     from .training import start_early
     from .scoring import build_result
@@ -79,6 +80,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
                               "-o", "console_output_style=classic", "--no-header", "-rN", "--tb=short",
                               "--rootdir", str(suite.parent), "-c", os.devnull],
                              plugins=plugin.plugins())
+            resolve_culprits(plugin.outcomes, context)     # may add checks: before the naming
             if not session.import_problems and not session.start_error:
                 _name_provided_changes(context, plugin.outcomes)
             name_failing_prerequisites(plugin.outcomes)

@@ -40,6 +40,11 @@ CATALOGUE = {
     "no_tanh": Hint("the tanh nonlinearity is missing", "next_h = tanh(x Wx + prev_h Wh + b)."),
     "no_bias": Hint("the bias b is not added", "add b to the pre-activation."),
     "sigmoid_not_tanh": Hint("a sigmoid is used where the vanilla RNN uses tanh", "use np.tanh."),
+    "Wh_transposed": Hint("prev_h is multiplied by Wh.T", "the hidden-to-hidden term is prev_h @ Wh."),
+    "tanh_exp_overflow": Hint("a tanh computed with np.exp overflows in float32 for large "
+                              "pre-activations", "use np.tanh, which saturates at +-1 and never overflows."),
+    "sigmoid_exp_overflow": Hint("a sigmoid computed with np.exp overflows in float32 for large inputs",
+                                 "use the provided sigmoid, which never overflows."),
     "no_tanh_derivative": Hint("the tanh derivative is missing",
                                "multiply the upstream gradient by (1 - next_h**2)."),
     "wrong_tanh_derivative": Hint("the tanh derivative is computed from the wrong value",
@@ -49,6 +54,7 @@ CATALOGUE = {
     "dprev_not_chained": Hint("dprev_h is not chained to the previous step",
                               "add the gradient coming from step t+1 to dh[:, t]."),
     "h0_tanh": Hint("h0 has a tanh", "the first step must use h0 (the projected features) as is."),
+    "h0_ignored": Hint("h0 is ignored: the first step starts from zeros", "start from prev_h = h0."),
     "no_chain_forward": Hint("each step uses h0 instead of the previous hidden state",
                              "feed each step the hidden state of the step before."),
     "embed_repeats": Hint("embedding backward loses repeated indices",
@@ -78,6 +84,16 @@ CATALOGUE = {
                                "embed the word chosen at step t as input of step t+1."),
     "sample_start_in_output": Hint("column 0 of the samples holds <START>",
                                    "it must hold the first generated word."),
+    "sample_shifted_null": Hint("the samples start one column late (column 0 stays <NULL>)",
+                                "write the word chosen at step t to column t."),
+    "sample_start_null": Hint("the first input word of sampling is <NULL>",
+                              "feed <START> (self._start) at the first step."),
+    "sample_h0_no_bias": Hint("the initial hidden state of sampling leaves out b_proj",
+                              "h0 = features @ W_proj + b_proj, as in loss."),
+    "sample_scores_no_bias": Hint("the word scores of sampling leave out b_vocab",
+                                  "scores = h @ W_vocab + b_vocab."),
+    "sample_argmax_axis": Hint("the next word is taken with argmax over the batch axis",
+                               "take argmax over the vocabulary (axis=1)."),
     "inplace": Hint("inputs modified in place: {name} changed after the call",
                     "work on copies (e.g. x = x + 1, not x += 1).", always=True),
     "shape_db": Hint("db is not summed over the batch (and time) dimensions",
@@ -158,7 +174,8 @@ def diagnose(observed, candidates: dict, tol: float) -> str:
 def tanh_step_variants(x, prev_h, Wx, Wh, b) -> dict:
     a = x @ Wx + prev_h @ Wh
     return {"no_tanh": lambda: a + b, "no_bias": lambda: np.tanh(a),
-            "sigmoid_not_tanh": lambda: 1 / (1 + np.exp(-(a + b)))}
+            "sigmoid_not_tanh": lambda: 1 / (1 + np.exp(-(a + b))),
+            "Wh_transposed": lambda: np.tanh(x @ Wx + prev_h @ Wh.T + b)}
 
 
 def step_backward_variants(x, prev_h, Wx, Wh, b, dnext) -> dict:

@@ -32,9 +32,9 @@ ITEMS = {
 
 ALL_OR_NOTHING = {"overfit", "lstm_overfit"}
 
-# Items that run the student's whole model with no reference building block lent (the
-# trainings) -> the items of the functions they run. When one fails, its feedback names the
-# ones of these that fail their own checks: the likely cause, and where the fix is.
+# Items that run the student's whole model (the trainings) -> the items of the functions they
+# run. A training that fails is retried with the reference layers (culprits.py); when it still
+# fails, its feedback names the ones of these that fail their own checks too, where a fix is.
 PREREQUISITES = {
     "overfit": ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
                 "word_embedding_forward", "word_embedding_backward", "captioning_loss",

@@ -26,6 +26,19 @@ def step_forward(x, prev_h, prev_c, Wx, Wh, b):
     return o * tc, c, (x, prev_h, prev_c, Wx, Wh, i, f, o, g, tc)
 
 
+def mistaken_step(x, prev_h, prev_c, Wx, Wh, b, *, order=GATES, g_act=np.tanh):
+    """A step that reads its gates from the column blocks in `order` (i, f, o, g named by
+    their letters) or squashes g with `g_act`: (next_h, next_c, cache as step_forward's)."""
+    H = prev_h.shape[1]
+    a = np.asarray(x, float) @ Wx + np.asarray(prev_h, float) @ Wh + b
+    block = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
+    i, f, o = (_sig(block[name]) for name in "ifo")
+    g = g_act(block["g"])
+    c = f * prev_c + i * g
+    tc = np.tanh(c)
+    return o * tc, c, (x, prev_h, prev_c, Wx, Wh, i, f, o, g, tc)
+
+
 def step_backward(dnext_h, dnext_c, cache, *, order=GATES, forget=True, tanh_derivative=True,
                   use_dnext_c=True, g_derivative="tanh"):
     """Step backward with one switch flipped: (dx, dprev_h, dprev_c, dWx, dWh, db)."""

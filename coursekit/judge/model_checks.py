@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import CheckFailed, rel_err, tolerance, valid_array, valid_scalar
+from .checks import CheckFailed, close, rel_err, tolerance, valid_array, valid_scalar
 from .hints import HINTS, diagnose
 from .captions import captions_agree, end_index, valid_captions
 from .session import HELPERS
+from . import sample_variants as SV
 
 PARAM_NAMES = ["W_embed", "W_proj", "b_proj", "Wx", "Wh", "b", "W_vocab", "b_vocab"]
 NULL, START, END = 0, 1, 2
@@ -128,28 +129,25 @@ def check_grads(judge, runner, prob: Problem) -> None:
             wrong.append(f"grads['{name}'] relative error {err:.2e}")
     if wrong:
         msg = "; ".join(wrong) + "."
-        if wrong == [w for w in wrong if w.startswith("grads['W_embed']")]:
-            msg += (" Hint: only W_embed is wrong: " + HINTS["embed_repeats"]) if HINTS["embed_repeats"] else ""
+        if HINTS["embed_repeats"] and close(grads.get("W_embed"), embedding_repeats_variant(judge, prob),
+                                            max(tolerance(prob.features), 1e-6)):
+            msg += " Hint: " + HINTS["embed_repeats"]
         raise CheckFailed(msg)
 
 
-def sample_variants(judge, prob: Problem) -> dict:
-    p = prob.params
-    step = judge.layers.rnn_step_forward if prob.cell == "rnn" else None
-
-    def run(feed_back=True, start_col=False):
-        h = prob.features @ p["W_proj"] + p["b_proj"]
-        word = np.full(h.shape[0], START)
-        out = np.full((h.shape[0], prob.max_length), NULL)
-        for t in range(prob.max_length):
-            h, _ = step(p["W_embed"][word if feed_back else np.full_like(word, START)], h, p["Wx"], p["Wh"], p["b"])
-            word = np.argmax(h @ p["W_vocab"] + p["b_vocab"], axis=1)
-            out[:, t] = word
-        return np.concatenate([np.full((h.shape[0], 1), START), out[:, :-1]], axis=1) if start_col else out
-    if step is None:
-        return {}
-    return {"sample_no_feedback": lambda: run(feed_back=False),
-            "sample_start_in_output": lambda: run(start_col=True)}
+def embedding_repeats_variant(judge, prob: Problem) -> np.ndarray:
+    """grads['W_embed'] of the reference model with dW[x] += dout (repeated words lost)."""
+    from .hints import embedding_backward_variants
+    L, p, c = judge.layers, prob.params, prob.captions
+    cin, cout = c[:, :-1], c[:, 1:]
+    h0, _ = L.affine_forward(prob.features, p["W_proj"], p["b_proj"])
+    x, _ = L.word_embedding_forward(cin, p["W_embed"])
+    forward, backward = (L.rnn_forward, L.rnn_backward) if prob.cell == "rnn" else (L.lstm_forward, L.lstm_backward)
+    h, cache = forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    scores, scores_cache = L.temporal_affine_forward(h, p["W_vocab"], p["b_vocab"])
+    _, dscores = L.temporal_softmax_loss(scores, cout, cout != NULL)
+    dh, _, _ = L.temporal_affine_backward(dscores, scores_cache)
+    return embedding_backward_variants(cin, backward(dh, cache)[0], p["W_embed"].shape[0])
 
 
 MIN_WORDS = 2      # a sample check needs reference captions of at least this many words on average
@@ -179,8 +177,11 @@ def sample_problem(judge, cell: str, case: str, attempts: int = 50) -> Problem:
 def check_sample(judge, runner, prob: Problem) -> None:
     """Captions compared up to and including each reference caption's first <END> (captions.py)."""
     model = student_model(runner, prob)
-    got = runner.call(f"{HELPERS}:call_method", model, "sample", prob.features,
-                      max_length=prob.max_length, what="CaptioningRNN.sample")
+    try:
+        got = runner.call(f"{HELPERS}:call_method", model, "sample", prob.features,
+                          max_length=prob.max_length, what="CaptioningRNN.sample")
+    except CheckFailed as failure:
+        raise _with_sample_hint(judge, prob, failure) from None
     expected = reference_sample(judge, prob)
     got = valid_captions(got, expected.shape, len(prob.word_to_idx))
     end = end_index(prob.word_to_idx)
@@ -191,9 +192,17 @@ def check_sample(judge, runner, prob: Problem) -> None:
     if np.all(got == prob.word_to_idx["<NULL>"]):
         found = "every sampled word is <NULL>: not implemented yet."
     else:
-        for key, f in sample_variants(judge, prob).items():
-            if np.all(captions_agree(got, f(), end)):
-                found = HINTS[key]
-                break
+        key = SV.mistake(judge.layers, prob.cell, prob.params, prob.features, prob.max_length, got,
+                         expected, end)
+        found = HINTS[key] if key else ""
     raise CheckFailed(f"captions: {int(np.sum(~agree))} of {len(agree)} captions differ from the reference's "
                       "(compared up to and including the first <END>)." + (f" Hint: {found}" if found else ""))
+
+
+def _with_sample_hint(judge, prob: Problem, failure: CheckFailed) -> CheckFailed:
+    """The student's sample raised: name the mistake that raises exactly that exception."""
+    key = SV.raised(judge.layers, prob.cell, prob.params, prob.features, prob.max_length,
+                    failure.student_text or "")
+    if not key or not HINTS[key]:
+        return failure
+    return CheckFailed(f"{failure} Hint: {HINTS[key]}", student_text=failure.student_text, where=failure.where)

@@ -21,6 +21,7 @@ from .grants import LAYERS
 from .session import HELPERS
 
 TOL = 1e-6
+LARGE = 200.0     # sigmoid inputs of a trained LSTM (coursekit.judge.training.ranges: up to ~190)
 _MODEL = {"captioning_loss", "captioning_gradients", "overfit", "sample",
           "lstm_captioning_loss", "lstm_overfit", "lstm_sample"}
 # provided function (each probe checks a forward with its backward) -> graded items whose
@@ -32,6 +33,7 @@ USERS = {
     "sigmoid": {"lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
                 "lstm_captioning_loss", "lstm_overfit", "lstm_sample"},
     "CaptioningRNN.__init__": _MODEL - {"overfit", "lstm_overfit"},
+    "CaptioningRNN.__init__ (cell_type)": set(),
 }
 
 
@@ -39,6 +41,7 @@ USERS = {
 class Change:
     function: str
     detail: str
+    probe: str = ""       # the PROBES key (USERS), when it is not the function's name
 
     def text(self) -> str:
         return f"the provided {self.function} was changed: {self.detail}"
@@ -59,7 +62,7 @@ def find_changes(judge) -> list[Change]:
             detail = ""
             judge.record("provided_probe_error", f"{name}: {type(exc).__name__}: {exc}")
         if detail:
-            changes.append(Change(name, detail))
+            changes.append(Change(name.split(" (")[0], detail, name))
     return changes
 
 
@@ -95,8 +98,14 @@ def _pair(judge, rng, forward, backward, args, dout_shape):
 
 
 def _affine(judge, rng):
-    x, w, b = rng.standard_normal((4, 6)), rng.standard_normal((6, 5)), rng.standard_normal(5)
-    return _pair(judge, rng, "affine_forward", "affine_backward", [x, w, b], (4, 5))
+    """2-D inputs (the model's), and the 3-D and 4-D ones of the handouts' affine layer (x is
+    flattened per example, dx has x's shape)."""
+    for shape in ((4, 6), (4, 3, 2), (4, 3, 1, 2)):
+        x, w, b = rng.standard_normal(shape), rng.standard_normal((6, 5)), rng.standard_normal(5)
+        found = _pair(judge, rng, "affine_forward", "affine_backward", [x, w, b], (4, 5))
+        if found:
+            return found + ("" if len(shape) == 2 else f" for an input x of shape {shape}")
+    return ""
 
 
 def _temporal_affine(judge, rng):
@@ -119,8 +128,19 @@ def _softmax_loss(judge, rng):
 
 
 def _sigmoid(judge, rng):
+    """Moderate inputs, then the large ones of a trained LSTM's gates (float32, |x| up to
+    LARGE: where 1 / (1 + e^-x) or e^x / (1 + e^x) overflow)."""
     x = rng.standard_normal((4, 6)) * 5
-    return _differs(_call(judge, "sigmoid", x), judge.layers.sigmoid(x), "its output")
+    found = _differs(_call(judge, "sigmoid", x), judge.layers.sigmoid(x), "its output")
+    if found:
+        return found
+    big = np.linspace(-LARGE, LARGE, 25, dtype=np.float32).reshape(5, 5)
+    got = _call(judge, "sigmoid", big)
+    if isinstance(got, np.ndarray) and got.shape == big.shape and got.dtype.kind == "f" \
+            and not np.all(np.isfinite(got)):
+        return f"its output is NaN or infinite for large inputs (float32, |x| up to {LARGE:g})"
+    found = _differs(got, judge.layers.sigmoid(big), "its output")
+    return found + f" for large inputs (float32, |x| up to {LARGE:g})" if found else ""
 
 
 def _init(judge, rng):
@@ -139,9 +159,21 @@ def _init(judge, rng):
     return ""
 
 
+def _unknown_cell_type(judge, rng):
+    """The handout's __init__ refuses a cell_type other than 'rnn' and 'lstm' (ValueError)."""
+    words = {"<NULL>": 0, "<START>": 1, "<END>": 2, "a": 3}
+    try:
+        judge.plain.call(f"{HELPERS}:make_model", words, 7, 5, 6, "gru", "float32", None,
+                         what="CaptioningRNN.__init__")
+    except CheckFailed as exc:
+        raised = (exc.student_text or "").partition(":")[0]
+        return "" if raised == "ValueError" else f"it raises {raised or 'an error'} for cell_type='gru', not ValueError"
+    return "it accepts an unknown cell_type ('gru') instead of raising ValueError"
+
+
 PROBES = {"affine_forward": _affine, "temporal_affine_forward": _temporal_affine,
           "temporal_softmax_loss": _softmax_loss, "sigmoid": _sigmoid,
-          "CaptioningRNN.__init__": _init}
+          "CaptioningRNN.__init__": _init, "CaptioningRNN.__init__ (cell_type)": _unknown_cell_type}
 
 
 def apply(changes: list[Change], outcomes) -> list[str]:
@@ -151,7 +183,7 @@ def apply(changes: list[Change], outcomes) -> list[str]:
         return []
     notes = []
     for change in changes:
-        users = USERS.get(change.function, set())
+        users = USERS.get(change.probe or change.function, set())
         hit = False
         for o in outcomes:
             if not o.passed and o.item in users and not o.message.startswith("not graded"):

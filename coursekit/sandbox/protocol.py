@@ -7,9 +7,13 @@ tagged: None, bool, int, float, str, list, tuple, dict with str keys, numpy arra
 scalars of dtype kind b/i/u/f, and references to objects that stay on one side:
 ``h`` = an object living in the worker, ``o`` = an object living in the judge.
 The decoder is defensive: it never trusts a length, a depth, a dtype or a string size.
+The worker decodes with ``intern=True``: its strings (and dict keys) are the interned objects
+a literal with the same text would be, so student code comparing them with ``is`` (e.g.
+``cell_type is "rnn"``, which works in the notebook) sees what it would see there.
 """
 import re
 import struct
+import sys
 
 import numpy as np
 
@@ -23,6 +27,7 @@ MAX_DEPTH = 64
 MAX_STR = 1 << 20
 MAX_NDIM = 32
 MAX_BIGINT_DIGITS = 1000
+MAX_INTERNED = 256          # longer strings are never identifiers or keys: left as they are
 _DTYPE_RE = re.compile(r"^[<>|=][biuf](1|2|4|8|16)$")
 
 
@@ -122,10 +127,11 @@ def _enc_dtype(dt, out):
 
 # ----------------------------------------------------------------------------- decoding
 class _Reader:
-    __slots__ = ("buf", "pos", "resolve", "max_str")
+    __slots__ = ("buf", "pos", "resolve", "max_str", "intern")
 
-    def __init__(self, buf, resolve, max_str):
+    def __init__(self, buf, resolve, max_str, intern=False):
         self.buf, self.pos, self.resolve, self.max_str = memoryview(buf), 0, resolve, max_str
+        self.intern = intern
 
     def take(self, n):
         end = self.pos + n
@@ -143,9 +149,10 @@ class _Reader:
         if n > self.max_str:
             raise ProtocolError(f"string of {n} bytes exceeds the limit of {self.max_str}")
         try:
-            return bytes(self.take(n)).decode("utf-8", "surrogatepass")
+            text = bytes(self.take(n)).decode("utf-8", "surrogatepass")
         except UnicodeDecodeError as exc:
             raise ProtocolError(f"invalid utf-8 in string: {exc}") from None
+        return sys.intern(text) if self.intern and len(text) <= MAX_INTERNED else text
 
     def dtype(self):
         n = self.take(1)[0]
@@ -155,10 +162,11 @@ class _Reader:
         return np.dtype(s)
 
 
-def decode(body, resolve, max_str=MAX_STR):
+def decode(body, resolve, max_str=MAX_STR, intern=False):
     """The value of one message body. ``resolve(side, id, type_name)`` maps a reference
-    to an object. Raises ProtocolError for anything malformed or over a limit."""
-    r = _Reader(body, resolve, max_str)
+    to an object; ``intern``: strings up to MAX_INTERNED characters come back interned
+    (sys.intern). Raises ProtocolError for anything malformed or over a limit."""
+    r = _Reader(body, resolve, max_str, intern)
     value = _dec(r, 0)
     if r.pos != len(r.buf):
         raise ProtocolError("trailing bytes after the message")

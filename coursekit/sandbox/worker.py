@@ -109,7 +109,8 @@ class Server:
             data = data[os.write(self.rep_fd, data):]
 
     def decode(self, body):
-        return protocol.decode(body, self.resolve, max_str=1 << 30)
+        """Strings come interned, as the literals of the notebook's calls would be."""
+        return protocol.decode(body, self.resolve, max_str=1 << 30, intern=True)
 
     # -- serving
     def serve_forever(self):

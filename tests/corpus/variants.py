@@ -5,6 +5,7 @@ earlier one; methods are replaced on the class), so only the changed functions a
 """
 from __future__ import annotations
 
+from .mutations import Expr, Mutate, SwapCall
 from .spec import LAYERS, MODEL, Append, Case, Replace
 
 LOOPS = Append(LAYERS, """
@@ -235,23 +236,33 @@ VARIANTS: list[Case] = [
 # ----------------------------------------------------------------------------- issue 11 patterns
 # Backward functions that modify their upstream gradient in place: allowed (README fairness
 # policy), their gradients are right, so full marks.
-INPLACE_RNN_STEP_BWD = Replace(LAYERS, "da = dnext_h * (1.0 - next_h ** 2)",
-                               "dnext_h *= 1.0 - next_h ** 2      # in place on the upstream gradient\n"
-                               "    da = dnext_h", within="rnn_step_backward")
-INPLACE_RNN_BWD = Replace(LAYERS, "rnn_step_backward(dh[:, t, :] + dprev_h, step_caches[t])",
-                          "rnn_step_backward(_acc(dh, t, dprev_h), step_caches[t])",
-                          within="rnn_backward")
-INPLACE_LSTM_BWD = Replace(LAYERS, "dh[:, t, :] + dprev_h, dprev_c, step_caches[t])",
-                           "_acc(dh, t, dprev_h), dprev_c, step_caches[t])", within="lstm_backward")
+# (each defined on the code's structure or behaviour, so it survives a rewrite of the reference)
+INPLACE_RNN_STEP_BWD = Append(LAYERS, """
+    _ck_rnn_step_backward = rnn_step_backward
+
+
+    def rnn_step_backward(dnext_h, cache):
+        grads = _ck_rnn_step_backward(dnext_h.copy(), cache)
+        dnext_h *= 0.5          # in place on the caller's upstream gradient (after use)
+        return grads
+""")
+INPLACE_RNN_BWD = Mutate(LAYERS, "rnn_backward", Expr("dh[:, t, :] + dprev_h", "_acc(dh, t, dprev_h)"))
+INPLACE_LSTM_BWD = Mutate(LAYERS, "lstm_backward", Expr("dh[:, t, :] + dprev_h", "_acc(dh, t, dprev_h)"))
 ACCUMULATE = Append(LAYERS, """
     def _acc(dh, t, carry):
         # dh[:, t, :] += carry, in place on the caller's upstream gradient
         dh[:, t, :] += carry
         return dh[:, t, :]
 """)
-INPLACE_LSTM_STEP_BWD = Replace(LAYERS, "dc = dnext_c + dnext_h * o * (1.0 - tanh_c ** 2)",
-                                "dnext_c += dnext_h * o * (1.0 - tanh_c ** 2)   # in place\n"
-                                "    dc = dnext_c", within="lstm_step_backward")
+INPLACE_LSTM_STEP_BWD = Append(LAYERS, """
+    _ck_lstm_step_backward = lstm_step_backward
+
+
+    def lstm_step_backward(dnext_h, dnext_c, cache):
+        grads = _ck_lstm_step_backward(dnext_h, dnext_c.copy(), cache)
+        dnext_c += 1.0          # dnext_c += ..., in place on the caller's array (after use)
+        return grads
+""")
 INPLACE_EMBED_BWD = Append(LAYERS, """
     def word_embedding_backward(dout, cache):
         # segment sums: sorts the caller's dout in place by word, then one reduceat
@@ -273,7 +284,7 @@ OLD_HANDOUT_IMPORT = Replace(MODEL, "from ..rnn_layers import *\n",
                              "from ..rnn_layers import *\nfrom cs231n.layers import *\n")
 
 INPLACE_BACKWARDS: list[Case] = [
-    Case("inplace_rnn_step_backward", "rnn_step_backward does dnext_h *= (1 - next_h**2)",
+    Case("inplace_rnn_step_backward", "rnn_step_backward scales dnext_h in place",
          (INPLACE_RNN_STEP_BWD,)),
     Case("inplace_rnn_backward", "rnn_backward does dh[:, t] += dprev_h", (ACCUMULATE, INPLACE_RNN_BWD)),
     Case("inplace_embedding_backward", "word_embedding_backward sorts dout in place by word",
@@ -294,3 +305,63 @@ IMPORT_VARIANTS: list[Case] = [
          "them from cs231n.layers (the 2017-2020 handouts' layout)", (NO_AFFINE_IN_LAYERS, OLD_HANDOUT_IMPORT)),
 ]
 VARIANTS += INPLACE_BACKWARDS + IMPORT_VARIANTS
+
+
+# ----------------------------------------------------------------------------- real-code habits
+# Correct in the notebook, so correct here too (each keeps full marks, trainings included):
+# strings compared with `is` (the notebook's literals are interned, and so are the strings the
+# grader passes), tanh and sigmoid written with np.exp in forms that saturate instead of
+# overflowing, and an O(T^2) backward.
+IS_COMPARISONS = (Mutate(MODEL, "CaptioningRNN.loss", Expr("self.cell_type == 'rnn'", "self.cell_type is 'rnn'")),
+                  Mutate(MODEL, "CaptioningRNN.sample", Expr("self.cell_type == 'rnn'", "self.cell_type is 'rnn'")))
+SATURATING_EXP = Append(LAYERS, """
+    def _tanh_by_exp(a):
+        # 2 / (1 + e^-2a) - 1: e^-2a overflows to inf for very negative a, giving -1 as it should
+        with np.errstate(over='ignore'):
+            return 2.0 / (1.0 + np.exp(-2.0 * a)) - 1.0
+
+
+    def _sigmoid_by_exp(z):
+        with np.errstate(over='ignore'):
+            return 1.0 / (1.0 + np.exp(-z))
+""")
+QUADRATIC_BACKWARD = Append(LAYERS, """
+    def rnn_forward(x, h0, Wx, Wh, b):
+        hs, prev = [], h0
+        for t in range(x.shape[1]):
+            prev = np.tanh(x[:, t] @ Wx + prev @ Wh + b)
+            hs.append(prev)
+        h = np.stack(hs, axis=1)
+        return h, (x, h0, Wx, Wh, h)
+
+
+    def rnn_backward(dh, cache):
+        # each time step's upstream gradient carried back to the start on its own: O(T^2)
+        x, h0, Wx, Wh, h = cache
+        dx, dh0 = np.zeros_like(x), np.zeros_like(h0)
+        dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
+        db = np.zeros(Wh.shape[0], dtype=dh.dtype)
+        for s in range(dh.shape[1]):
+            g = dh[:, s]
+            for t in range(s, -1, -1):
+                prev = h0 if t == 0 else h[:, t - 1]
+                da = g * (1 - h[:, t] ** 2)
+                dx[:, t] += da @ Wx.T
+                dWx += x[:, t].T @ da
+                dWh += prev.T @ da
+                db += da.sum(axis=0)
+                g = da @ Wh.T
+            dh0 += g
+        return dx, dh0, dWx, dWh, db
+""")
+HABITS: list[Case] = [
+    Case("cell_type_compared_with_is", "if self.cell_type is 'rnn': in loss and sample", IS_COMPARISONS),
+    Case("tanh_sigmoid_by_saturating_exp", "tanh as 2 / (1 + e^-2a) - 1 in the RNN and LSTM steps, the "
+         "LSTM's sigmoid as 1 / (1 + e^-z)",
+         (SATURATING_EXP, Mutate(LAYERS, "rnn_step_forward", SwapCall("np.tanh", "_tanh_by_exp")),
+          Mutate(LAYERS, "lstm_step_forward", SwapCall("np.tanh", "_tanh_by_exp")),
+          Mutate(LAYERS, "lstm_step_forward", SwapCall("sigmoid", "_sigmoid_by_exp")))),
+    Case("quadratic_rnn_backward", "rnn_backward carrying each upstream gradient back on its own (O(T^2))",
+         (QUADRATIC_BACKWARD,)),
+]
+VARIANTS += HABITS

@@ -2,6 +2,8 @@
 control loop (loop.py) and judge the result by the loss the reference model recomputes.
 
     run_overfit(judge, cell) -> Run        one training per cell type and submission
+    train_with(judge, cell, runner) -> Run the same training on another runner (e.g. one with
+                                           reference blocks granted: coursekit.judge.culprits)
     reference_run(judge, cell) -> Run      the reference's training (cached in build/judge/)
     start_early(judge, count, items)       `count` trainings start at once in forked judge processes
 """
@@ -17,7 +19,7 @@ from .data import small_data
 from .loop import Run, prepare, remote_loss, train
 from .recipe import RECIPES, Recipe
 
-__all__ = ["RECIPES", "Recipe", "Run", "run_overfit", "reference_run", "start_early"]
+__all__ = ["RECIPES", "Recipe", "Run", "run_overfit", "train_with", "reference_run", "start_early"]
 
 
 def _student_training(judge, recipe: Recipe, runner, data, start) -> Run:
@@ -48,6 +50,12 @@ def run_overfit(judge, cell: str) -> Run:
     if isinstance(out, CheckFailed):
         raise CheckFailed(str(out))
     return out
+
+
+def train_with(judge, cell: str, runner) -> Run:
+    """The training of run_overfit on `runner` (not cached, nothing recorded)."""
+    recipe, data = RECIPES[cell], small_data(judge)
+    return _student_training(judge, recipe, runner, data, prepare(judge, recipe, data))
 
 
 class EarlyTraining:

@@ -11,8 +11,11 @@ import numpy as np
 def affine_forward(x, w, b):
     """Compute the forward pass for a fully-connected (affine) layer.
 
+    The input x has shape (N, d_1, ..., d_k): a minibatch of N examples, each of which is
+    reshaped into a vector of dimension D = d_1 * ... * d_k.
+
     Inputs:
-    - x: Input data of shape (N, D)
+    - x: Input data of shape (N, d_1, ..., d_k)
     - w: Weights of shape (D, M)
     - b: Biases of shape (M,)
 
@@ -20,7 +23,7 @@ def affine_forward(x, w, b):
     - out: Output of shape (N, M)
     - cache: Values needed in the backward pass
     """
-    out = x @ w + b
+    out = x.reshape(x.shape[0], -1) @ w + b
     cache = (x, w)
     return out, cache
 
@@ -33,13 +36,13 @@ def affine_backward(dout, cache):
     - cache: Cache from affine_forward
 
     Returns a tuple of:
-    - dx: Gradient with respect to x, of shape (N, D)
+    - dx: Gradient with respect to x, of shape (N, d_1, ..., d_k)
     - dw: Gradient with respect to w, of shape (D, M)
     - db: Gradient with respect to b, of shape (M,)
     """
     x, w = cache
-    dx = dout @ w.T
-    dw = x.T @ dout
+    dx = (dout @ w.T).reshape(x.shape)
+    dw = x.reshape(x.shape[0], -1).T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db
 
