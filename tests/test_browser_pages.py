@@ -273,3 +273,29 @@ def test_similarity_pair_page_opens_at_its_first_region(browser, pages, width_na
         assert first["top"] == second["top"]                     # side by side
     else:
         assert second["top"] >= first["bottom"]                  # one above the other
+
+
+LINE_BREAKS = """JSON.stringify([...document.querySelectorAll('.name')].map(el => {
+  const text = el.textContent, walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const tops = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+      const rect = r.getClientRects()[0]; if (rect) tops.push([node.data[i], rect.top]);
+    }
+  }
+  const breaks = [];
+  for (let i = 1; i < tops.length; i++) if (tops[i][1] > tops[i - 1][1] + 2) breaks.push(tops[i - 1][0]);
+  return {text, breaks};
+}))"""
+
+
+@pytest.mark.parametrize("width_name", WIDTHS)
+def test_test_names_break_only_after_underscores(browser, pages, width_name):
+    """At 390 px a long test name wraps after an underscore ("word_embedding_ / backward"),
+    never inside a word ("word_embedding_backw / ard")."""
+    _probe(browser, pages / "feedback.html", width_name)
+    names = json.loads(browser.evaluate(LINE_BREAKS))
+    assert names and any("_" in n["text"] for n in names)
+    for n in names:
+        assert all(c == "_" for c in n["breaks"]), n

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import studenttext
 from .results import GradingResult, TestResult, clean_import_error, finite_or_none, score_text
@@ -27,8 +27,16 @@ CURVES = (("overfit", "Overfit (vanilla RNN)"), ("lstm_overfit", "Overfit (LSTM,
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["breakable"] = breakable
+    return env
+
+
+def breakable(name: str) -> Markup:
+    """A test name that a narrow window breaks after an underscore ("word_embedding_<wbr>
+    forward"), never inside a word."""
+    return Markup("_<wbr>").join(escape(part) for part in str(name).split("_"))
 
 
 def render_feedback(result: GradingResult, title: str | None = None) -> str:
