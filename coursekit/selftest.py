@@ -172,7 +172,13 @@ def unknown_names(corpus, only) -> list[str]:
 
 def run(args) -> int:
     from .config import load
+    from .preflight import PreflightError, preflight
     course = load()
+    try:
+        preflight(course)          # selftest grades the built trees: they must be current
+    except PreflightError as exc:
+        print(f"coursekit selftest: {exc}", file=sys.stderr)
+        return 2
     corpus = load_corpus(Path(args.corpus) if args.corpus else course.root / "tests" / "corpus")
     unknown = unknown_names(corpus, args.only)
     if unknown:

@@ -297,5 +297,7 @@ def test_test_names_break_only_after_underscores(browser, pages, width_name):
     _probe(browser, pages / "feedback.html", width_name)
     names = json.loads(browser.evaluate(LINE_BREAKS))
     assert names and any("_" in n["text"] for n in names)
+    if width_name == "phone":        # at 390 px some names do wrap: the check has something to check
+        assert any(n["breaks"] for n in names), names
     for n in names:
         assert all(c == "_" for c in n["breaks"]), n

@@ -25,8 +25,8 @@ def test_real_judge_grades_reference_above_handout(tmp_path, course):
     assert summary.crashed == 0
     with open(out / "grades.csv", newline="") as fh:
         rows = {r["submission"]: r for r in csv.DictReader(fh)}
-    # both folders are named <assignment>: the second gets a suffix
-    ref_name, handout_name = course.assignment, f"{course.assignment}-2"
+    # both folders are named <assignment>, which says nothing: each is named after its folder
+    ref_name, handout_name = solved.parent.name, handout.parent.name
     assert set(rows) == {ref_name, handout_name}
     assert float(rows[handout_name]["score"]) == 0
     assert float(rows[ref_name]["score"]) > 0.5 * float(rows[ref_name]["max_score"])

@@ -75,7 +75,7 @@ def test_feedback_page_leads_with_failing_tests_points_and_hints(course):
     assert "training diverged: check the gradient of Wh." in overfit[:overfit.index('class="check')]
     extra = sum(course.points.extra_credit.values())
     assert f"extra credit <b>{extra - 0.25:g} / {extra:g}</b>" in html
-    assert 'To look at: <a href="#test-rnn_forward">rnn_forward</a> (1.67 / 5)' in html
+    assert 'To look at: <a class="name" href="#test-rnn_forward">rnn_<wbr>forward</a> (1.67 / 5)' in html
     assert "Score: <b>56.67 / 70</b>" in html
 
 

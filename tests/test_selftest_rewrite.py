@@ -116,13 +116,22 @@ def test_a_case_that_no_longer_applies_is_one_clear_line(course, tmp_path, capsy
 
 
 def _selftest_in(tmp_path, course, rewrites, only) -> subprocess.CompletedProcess:
-    root = CORPUS.harness.make_course_root(tmp_path / "course", REPO)
+    """The instructor's steps in a copy of the course: rewrite the reference in source/,
+    `coursekit build` (selftest refuses a stale build, saying so), then `coursekit selftest`."""
+    root = CORPUS.harness.make_course_root(tmp_path / "course", REPO, copy=("release", "solutions"))
     (root / "source").unlink()
     (root / "source").mkdir()
     rewritten_reference(course, root / "source" / course.assignment, rewrites)
-    return subprocess.run([sys.executable, "-m", "coursekit.cli", "selftest", "--fast", "--corpus",
-                           str(REPO / "tests" / "corpus"), "--only", *only], cwd=root, capture_output=True,
-                          text=True, env={**__import__("os").environ, "COURSEKIT_ROOT": str(root)})
+    env = {**__import__("os").environ, "COURSEKIT_ROOT": str(root)}
+    selftest_cmd = [sys.executable, "-m", "coursekit.cli", "selftest", "--fast", "--corpus",
+                    str(REPO / "tests" / "corpus"), "--only", *only]
+    stale = subprocess.run(selftest_cmd, cwd=root, capture_output=True, text=True, env=env)
+    assert stale.returncode == 2 and "run `coursekit build`" in stale.stderr, stale.stderr[-2000:]
+    assert "Traceback" not in stale.stderr
+    built = subprocess.run([sys.executable, "-m", "coursekit.cli", "build", "--no-execute"], cwd=root,
+                           capture_output=True, text=True, env=env)
+    assert built.returncode == 0, built.stderr[-2000:]
+    return subprocess.run(selftest_cmd, cwd=root, capture_output=True, text=True, env=env)
 
 
 @pytest.mark.slow
