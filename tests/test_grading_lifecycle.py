@@ -15,7 +15,6 @@ from helpers_grading import fake_judge, make_dir_submission
 from coursekit import cli
 from coursekit.gradebook.canvas import RosterError, read_roster
 from coursekit.grading.batch import BatchSummary, grade_batch
-from coursekit.grading.gradekey import course_fingerprint
 from coursekit.grading.pipeline import GradeOptions
 from coursekit.grading.progress import Progress
 
@@ -40,8 +39,7 @@ def _kit(course, points=None):
 
 
 def _opts(course, kit, judge):
-    return GradeOptions(settings=kit, judge_cmd=judge,
-                        fingerprint=course_fingerprint(kit, course.dir("autograder")))
+    return GradeOptions(settings=kit, judge_cmd=judge)
 
 
 def test_changed_submission_is_regraded_the_others_reused(tmp_path, course, monkeypatch):

@@ -60,7 +60,7 @@ def import_sheet(gb: Gradebook, rows: list[SheetRow], manual_points: dict, answe
     `answers`: (name, question) -> the current answer's digest. Returns (entries, warnings)."""
     shown = gb.sheet_rows()
     current = gb.manual_current()
-    ids = _ids(gb)
+    ids = {name: sid for name, (sid, _) in gb.submission_rows().items()}
     entered, warnings = 0, []
     for row in rows:
         key = (row.submission, row.question)
@@ -95,9 +95,3 @@ def import_sheet(gb: Gradebook, rows: list[SheetRow], manual_points: dict, answe
                             f"rejected ({rejected}); kept as typed and shown on review.html")
     return entered, warnings
 
-
-def _ids(gb: Gradebook) -> dict[str, int]:
-    from sqlalchemy import select
-    from . import schema as S
-    with gb.engine.connect() as conn:
-        return {r.name: r.id for r in conn.execute(select(S.submissions.c.id, S.submissions.c.name))}

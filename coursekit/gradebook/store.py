@@ -199,6 +199,12 @@ class Gradebook:
                 conn.execute(update(S.submissions).where(S.submissions.c.name == name)
                              .values(student_id=student_id))
 
+    def submission_rows(self) -> dict[str, tuple[int, str | None]]:
+        """{name: (id, digest of the files last graded)} of every submission."""
+        with self.engine.connect() as conn:
+            return {r.name: (r.id, r.digest) for r in
+                    conn.execute(select(S.submissions.c.name, S.submissions.c.id, S.submissions.c.digest))}
+
     def submission_names(self) -> dict[str, str]:
         """{name: source} of every submission ever recorded."""
         with self.engine.connect() as conn:

@@ -22,6 +22,8 @@ from ..report.results import GradingResult, TestResult
 from .manual import ManualState, state
 from .store import Gradebook, StoredResult
 
+REVIEW_HISTORY = "_review-history"     # OUT/_private/_review-history: review.csv as TAs saved it
+LAST_WRITTEN = "last-written.csv"      # ... and as the last run wrote it
 NOT_GRADED = "not graded yet (graded by a run with --items that did not include it); run coursekit grade to grade it"
 STALE = "graded before the course changed (reference, provided files, suite or points); run coursekit grade to update it"
 
@@ -92,7 +94,7 @@ def load_term(gb: Gradebook, settings, questions_catalogue: list[dict], fingerpr
     questions = review.questions_from(questions_catalogue, [s.result for s in stored])
     rows = review.build_rows([_named(s) for s in stored], questions)
     grades = gb.manual_current(names)
-    digests = _digests(gb)
+    digests = {name: digest for name, (_, digest) in gb.submission_rows().items()}
     states: dict[str, dict[str, ManualState]] = {}
     for row in rows:
         if row.question not in settings.points.manual:
@@ -113,13 +115,6 @@ def load_term(gb: Gradebook, settings, questions_catalogue: list[dict], fingerpr
 def _named(s: StoredResult) -> GradingResult:
     s.result.submission = s.name
     return s.result
-
-
-def _digests(gb: Gradebook) -> dict[str, str]:
-    from sqlalchemy import select
-    from . import schema as S
-    with gb.engine.connect() as conn:
-        return {r.name: r.digest for r in conn.execute(select(S.submissions.c.name, S.submissions.c.digest))}
 
 
 # ---------------------------------------------------------------------- writing
@@ -162,7 +157,7 @@ def write_views(gb: Gradebook, out: Path, term: TermView, *, names: set[str] | N
     sheet = review.review_csv(term.rows)
     write_text(out / "review.csv", sheet)
     from ..grading.outputs import private_dir
-    write_text(private_dir(out, "_review-history") / "last-written.csv", sheet, private=True)
+    write_text(private_dir(out, REVIEW_HISTORY) / LAST_WRITTEN, sheet, private=True)
     write_text(out / "review.html", review.review_html(term.rows, term.questions,
                                                       ungraded=[v.name for v in term.submissions if v.result.error]))
     gb.save_sheet_rows(_sheet_record(gb, term.rows))
@@ -174,10 +169,7 @@ def write_views(gb: Gradebook, out: Path, term: TermView, *, names: set[str] | N
 
 
 def _sheet_record(gb: Gradebook, rows: list[review.ReviewRow]) -> list[dict]:
-    from sqlalchemy import select
-    from . import schema as S
-    with gb.engine.connect() as conn:
-        ids = {r.name: r.id for r in conn.execute(select(S.submissions.c.id, S.submissions.c.name))}
+    ids = {name: sid for name, (sid, _) in gb.submission_rows().items()}
     return [{"submission_id": ids[r.submission], "question": r.question, "answer_digest": r.answer_id,
              "points": r.points, "comment": r.comment} for r in rows if r.submission in ids]
 

@@ -32,7 +32,7 @@ from ..gradebook.leftovers import remove_leftovers, remove_partial_writes, work_
 from ..gradebook.manual import import_sheet
 from ..gradebook.reviewsheet import ReviewSheetError, read_sheet
 from ..gradebook.store import Gradebook, RunInfo, sqlite_url
-from ..gradebook.views import load_term, write_views
+from ..gradebook.views import LAST_WRITTEN, REVIEW_HISTORY, load_term, write_views
 from ..report.results import CURVES, GradingResult
 from .gradekey import course_digests, item_keys, submission_digest
 from .jobs import concurrent_submissions, early_trainings
@@ -44,8 +44,7 @@ from .progress import Progress
 GRADEBOOK_FILE = "gradebook.db"
 LOCK_FILE = ".coursekit-grade.lock"
 sanitise = identity.sanitise
-REVIEW_HISTORY = "_review-history"       # OUT/_private/_review-history: review.csv as TAs saved it
-LAST_WRITTEN = "last-written.csv"
+
 
 
 @dataclass
@@ -62,14 +61,6 @@ class BatchSummary:
     @property
     def results(self) -> list[GradingResult]:
         return [v.result for v in self.term.submissions] if self.term else []
-
-    @property
-    def manual(self) -> dict:
-        """submission -> {grade id: points that count}."""
-        if not self.term:
-            return {}
-        return {v.name: {q: s.points for q, s in v.manual.items() if s.status == "graded"}
-                for v in self.term.submissions}
 
 
 class BatchInterrupted(Exception):
@@ -128,7 +119,7 @@ def _run(gb, sources, out, opts, *, jobs, progress, force, questions, roster) ->
         digest = submission_digest(src, settings)
         sid = gb.submission(name, str(src.absolute()), digest, _mtime(src), run_id=run_id)
         keys = item_keys(digest, fingerprint, settings.points.items, opts.items)
-        if force or not _reusable(stored.get(name), keys, settings, opts.items):
+        if force or not _reusable(stored.get(name), keys):
             plan.append((src, name, sid, keys))
     skipped = len(names) - len(plan)
     progress = progress or Progress(len(plan))
@@ -190,12 +181,9 @@ def _grade_one(src: Path, name: str, out: Path, opts: GradeOptions) -> GradingRe
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _reusable(stored, keys: dict, settings, items) -> bool:
-    if stored is None:
-        return False
-    if any(stored.item_keys.get(i) != k for i, k in keys.items()):
-        return False
-    return True
+def _reusable(stored, keys: dict) -> bool:
+    """Every item to grade was stored under the key it would get now."""
+    return stored is not None and all(stored.item_keys.get(i) == k for i, k in keys.items())
 
 
 def _record(gb, run_id, sid, name, stored, result: GradingResult, keys: dict, items) -> None:

@@ -76,11 +76,6 @@ def course_digests(settings, suite_dir: Path | None = None) -> CourseDigests:
                                            sort_keys=True, default=str).encode()).hexdigest())
 
 
-def course_fingerprint(settings, suite_dir: Path, items: list[str] | None = None) -> str:
-    """The fingerprint of course_digests (items no longer matter: each item has its own key)."""
-    return course_digests(settings, suite_dir).fingerprint
-
-
 def item_keys(submission: str, fingerprint: str, points: dict[str, float],
               items: list[str] | None = None) -> dict[str, str]:
     """{item: key} for the items graded (all of `points` when `items` is None)."""
@@ -105,6 +100,3 @@ def submission_digest(source: Path, settings) -> str:
                 seen = "gone"
             return hashlib.sha256(f"unreadable:{exc}:{seen}".encode()).hexdigest()
 
-
-def grade_key(source: Path, settings, fingerprint: str) -> str:
-    return hashlib.sha256(f"{submission_digest(source, settings)}:{fingerprint}".encode()).hexdigest()

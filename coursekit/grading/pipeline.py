@@ -43,7 +43,6 @@ class GradeOptions:
     # core of the machine but one, for a submission graded alone)
     early_trainings: int = field(default_factory=machine_early_trainings)
     items: list[str] | None = None            # grade only these test ids (None: all)
-    fingerprint: str = ""                     # gradekey.course_fingerprint of the course
     # the manual questions are graded on the engine's own site (Gradescope): the results say so
     manual_elsewhere: bool = False
 
@@ -73,7 +72,7 @@ def grade_to_result(src: Path, name: str, work: Path, log_path: Path, opts: Grad
 
 
 def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
-                     *, log_dir: Path | None = None, key: str = "") -> GradingResult:
+                     *, log_dir: Path | None = None) -> GradingResult:
     """Grade `src` and write out_dir/{results.json, feedback.html, answers.md};
     the judge's log (and any internal error) goes to `log_dir` (mode 0700; default
     OUT/_private/<name> beside the student's folder, never in it)."""
@@ -90,7 +89,7 @@ def grade_submission(src: Path, name: str, out_dir: Path, opts: GradeOptions,
         shutil.rmtree(work, ignore_errors=True)
     if opts.manual_elsewhere:
         result.manual = manual_elsewhere(opts.settings)
-    write_outputs(result, out_dir, key)
+    write_outputs(result, out_dir)
     return result
 
 
@@ -101,7 +100,7 @@ def manual_elsewhere(settings) -> list[dict]:
              "staff": "elsewhere"} for n, (q, p) in enumerate(settings.points.manual.items(), 1)]
 
 
-def write_outputs(result: GradingResult, out_dir: Path, key: str = "") -> None:
+def write_outputs(result: GradingResult, out_dir: Path) -> None:
     try:
         html = render_feedback(result)
     except Exception as exc:          # keep the result even if the report cannot be drawn
