@@ -39,7 +39,7 @@ class Blocks:
         return KeepCaches(self.given, tuple(n for n in self.names if n not in mine))
 
 
-class _Kept:
+class KeptCache:
     """A reference sequence cache, kept judge-side."""
 
     __slots__ = ("cache",)
@@ -70,14 +70,14 @@ class KeepCaches(Grant):
 def _keeping(forward):
     def run(*args, **kwargs):
         out, cache = forward(*args, **kwargs)
-        return out, _Kept(cache)
+        return out, KeptCache(cache)
     return run
 
 
 def _unkeeping(backward):
     def run(*args):
         *douts, cache = args
-        return backward(*douts, cache.cache if isinstance(cache, _Kept) else cache)
+        return backward(*douts, cache.cache if isinstance(cache, KeptCache) else cache)
     return run
 
 

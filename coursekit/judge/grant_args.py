@@ -98,8 +98,8 @@ def _sequence_cache(value, layout, dims, where):
     """(x shape, [step cache for t in range(T)]) as the reference's rnn/lstm_forward return,
     or such a cache kept judge-side by a lent sequence forward (blocks.KeepCaches: made by the
     reference, reached by the worker only as a handle), checked the same way inside."""
-    from .blocks import _Kept
-    if type(value) is _Kept:
+    from .blocks import KeptCache
+    if type(value) is KeptCache:
         value = value.cache
     if type(value) not in (tuple, list) or len(value) != 2:
         raise CallbackRefused(f"{where} is not a sequence cache (x shape, step caches)")
