@@ -42,3 +42,34 @@ def test_the_loss_chart_has_round_iteration_ticks():
     svg = loss_chart_svg([3.0 - 0.05 * i for i in range(40)], [3.0 - 0.07 * i for i in range(40)], "t")
     labels = re.findall(r'text-anchor="middle">(\d+)</text>', svg)
     assert labels == ["1", "10", "20", "30", "40"]
+
+
+# A training that breaks off: from iteration BREAKS_AFTER on, the student's gradients hold NaN.
+BREAKS_AFTER = 12
+NAN_AFTER_SOME_CALLS = ("rnn.py", "        return loss, grads\n",
+                        "        self._calls = getattr(self, '_calls', 0) + 1\n"
+                        f"        if self._calls > {BREAKS_AFTER}:\n"
+                        "            grads['W_vocab'] = grads['W_vocab'] * np.nan\n"
+                        "        return loss, grads\n")
+
+
+def test_a_training_that_breaks_off_gets_its_chart(tmp_path, course):
+    import re
+    from helpers_grading import make_submission, replacing
+    from coursekit.judge import judge_submission
+    from coursekit.judge.training import RECIPES
+    from coursekit.report.feedback import render_feedback
+
+    sub = make_submission(tmp_path / "sub", course, replacing(NAN_AFTER_SOME_CALLS))
+    result = judge_submission(sub, config=course, items=["overfit"])
+    overfit = next(t for t in result.tests if t.name == "overfit")
+    assert overfit.score == 0 and "training diverged or broke" in overfit.output, overfit.output
+    curve = result.extra_data["overfit"]
+    assert len(curve["loss_history"]) == BREAKS_AFTER + 1 and curve["final_loss"] is None
+    html = render_feedback(result)
+    section = html[html.index('id="test-overfit"'):]
+    assert "<svg" in section and 'class="threshold"' in section
+    assert f"pass threshold {RECIPES['rnn'].threshold:g}" in section
+    assert f"the training broke off at iteration {BREAKS_AFTER + 1}" in section
+    ticks = re.findall(r'text-anchor="middle">(\d+)</text>', section)
+    assert ticks and all(t == "1" or int(t) % 5 == 0 for t in ticks), ticks

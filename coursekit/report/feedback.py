@@ -158,5 +158,6 @@ def _curve(data, label: str) -> dict | None:
     return {"label": label, "svg": Markup(svg) if svg.startswith("<svg") else svg,
             "final": f"{final:.4g}" if final is not None else None,
             "threshold": f"{threshold:g}" if threshold is not None else None,
-            "diverged": first_bad(student)}
+            "diverged": first_bad(student),
+            "stopped": len(student) if final is None else None}
 

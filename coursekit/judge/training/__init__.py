@@ -40,16 +40,27 @@ def run_overfit(judge, cell: str) -> Run:
                 data = small_data(judge)
                 run = _student_training(judge, recipe, judge.plain, data, prepare(judge, recipe, data))
             judge.shared[key] = run
-            judge.record("overfit" if cell == "rnn" else "lstm_overfit",
-                         {"loss_history": run.history, "final_loss": run.final,
-                          "iterations": run.iterations, "threshold": recipe.threshold,
-                          "reference_loss_history": reference_run(judge, cell).history})
+            _record_curve(judge, cell, run, run.final)
         except CheckFailed as exc:
             judge.shared[key] = exc
+            partial = getattr(exc, "partial", None)
+            if partial is not None and partial.history:
+                try:
+                    _record_curve(judge, cell, partial, None)   # broke off: no final loss
+                except Exception as err:  # noqa: BLE001 -- the chart is optional; the verdict stands
+                    judge.record(f"curve_error:{cell}", f"{type(err).__name__}: {err}")
     out = judge.shared[key]
     if isinstance(out, CheckFailed):
         raise CheckFailed(str(out))
     return out
+
+
+def _record_curve(judge, cell: str, run: Run, final: float | None) -> None:
+    """The loss history for the feedback's chart (a training that broke off: up to where it did)."""
+    judge.record("overfit" if cell == "rnn" else "lstm_overfit",
+                 {"loss_history": run.history, "final_loss": final,
+                  "iterations": run.iterations, "threshold": RECIPES[cell].threshold,
+                  "reference_loss_history": reference_run(judge, cell).history})
 
 
 def train_with(judge, cell: str, runner) -> Run:
@@ -83,6 +94,11 @@ class EarlyTraining:
         except EOFError:
             kind, value = "error", RuntimeError("the training process ended without a result")
         self.close()
+        if kind == "failed":                       # a CheckFailed, with the history it reached
+            message, partial = value
+            failure = CheckFailed(message)
+            failure.partial = partial
+            raise failure
         if kind == "error":
             raise value
         return value
@@ -99,7 +115,8 @@ def _train_in_child(judge, recipe, data, start, send) -> None:
         try:
             send.send(("ok", _student_training(judge, recipe, runner, data, start)))
         except CheckFailed as exc:
-            send.send(("error", CheckFailed(str(exc))))
+            partial = getattr(exc, "partial", None)
+            send.send(("failed", (str(exc), replace(partial, params={}) if partial else None)))
         except BaseException as exc:  # noqa: BLE001 -- reported to the judge as an internal error
             send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:

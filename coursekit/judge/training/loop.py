@@ -114,22 +114,26 @@ def train(judge, recipe: Recipe, data: SmallData, start: Start, loss_fn, *, spot
     oracle = Oracle(judge, recipe, data)
     run = Run()
     n = data.captions.shape[0]
-    for t in range(recipe.iterations):
-        feats, caps = data.batch(start.rng.choice(n, recipe.batch_size))
-        loss, grads = loss_fn(params, feats, caps)
-        grads = valid_grads(grads, params, t)
-        if t in spots:
-            spot_check(oracle.gradients(params, feats, caps), grads, t)
-        run.history.append(loss)
-        for k in params:
-            params[k], configs[k] = adam(params[k], grads[k], configs[k])
-        run.iterations = t + 1
-        if (t + 1) % recipe.iterations_per_epoch == 0:
-            for c in configs.values():
-                c["learning_rate"] *= recipe.lr_decay
-        if (t + 1) % recipe.check_every == 0 and (t + 1) < recipe.iterations:
-            if oracle.loss(params) < recipe.threshold:
-                break
+    try:
+        for t in range(recipe.iterations):
+            feats, caps = data.batch(start.rng.choice(n, recipe.batch_size))
+            loss, grads = loss_fn(params, feats, caps)
+            run.history.append(loss)
+            run.iterations = t + 1
+            grads = valid_grads(grads, params, t)
+            if t in spots:
+                spot_check(oracle.gradients(params, feats, caps), grads, t)
+            for k in params:
+                params[k], configs[k] = adam(params[k], grads[k], configs[k])
+            if (t + 1) % recipe.iterations_per_epoch == 0:
+                for c in configs.values():
+                    c["learning_rate"] *= recipe.lr_decay
+            if (t + 1) % recipe.check_every == 0 and (t + 1) < recipe.iterations:
+                if oracle.loss(params) < recipe.threshold:
+                    break
+    except CheckFailed as exc:
+        exc.partial = run           # the history it reached (params and final left out): the chart's
+        raise
     run.params = params
     run.final = oracle.loss(params)
     return run
