@@ -260,7 +260,7 @@ def fake_judge():
     from coursekit.judge.plugin import Outcome  # noqa: F401  (the outcomes resolve() adds)
     session = SimpleNamespace(granted=lambda grant: FakeRunner(grant.names))
     return SimpleNamespace(plain=FakeRunner(), session=session, shared={}, notes={}, current="overfit-node",
-                           record=lambda *a: None)
+                           record=lambda *a: None, granted={})
 
 
 def outcome(item, passed):
@@ -298,7 +298,9 @@ def test_a_culprit_failing_its_own_checks_is_named_and_not_charged_again():
     resolve(outcomes, judge)
     assert len(outcomes) == 2
     note, = judge.notes["overfit-node"]
-    assert "rnn_step_forward put back, which fails its own checks" in note
+    assert ("With your rnn_step_forward put back it fails again; rnn_step_forward loses points in its "
+            "own tests, not here: fix it first." in note)
+    assert judge.granted["overfit-node"].given == "layers"   # its title says so (plugin)
 
 
 def test_wrong_model_code_keeps_the_plain_failure():

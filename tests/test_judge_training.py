@@ -105,7 +105,8 @@ def test_a_failing_training_names_its_failing_prerequisites():
     name_failing_prerequisites(outcomes)
     overfit = outcomes[6].message
     assert overfit.startswith("after training, the loss is 3.2\n")
-    assert "runs your rnn_step_forward, rnn_step_backward, CaptioningRNN.loss, which fail" in overfit
+    assert ("runs your rnn_step_forward, rnn_step_backward, CaptioningRNN.loss, whose own tests on this "
+            "page fail too: fix them first." in overfit)
     assert "lstm" not in overfit
     assert outcomes[7].message == "not graded: cs231n/classifiers/rnn.py does not import"
     assert outcomes[8].message == "captions differ"           # not a training: unchanged

@@ -73,3 +73,38 @@ def test_a_training_that_breaks_off_gets_its_chart(tmp_path, course):
     assert f"the training broke off at iteration {BREAKS_AFTER + 1}" in section
     ticks = re.findall(r'text-anchor="middle">(\d+)</text>', section)
     assert ticks and all(t == "1" or int(t) % 5 == 0 for t in ticks), ticks
+
+
+# rnn_step_forward forgets the bias: rnn_forward, right itself, passes only with the reference steps.
+NO_BIAS_IN_STEP = ("rnn_layers.py", "    next_h = np.tanh(x @ Wx + prev_h @ Wh + b)\n",
+                   "    next_h = np.tanh(x @ Wx + prev_h @ Wh)\n")
+
+
+def test_a_pass_granted_with_reference_steps_says_so(tmp_path, course):
+    from helpers_grading import make_submission, replacing
+    from coursekit.judge import judge_submission
+
+    sub = make_submission(tmp_path / "sub", course, replacing(NO_BIAS_IN_STEP))
+    result = judge_submission(sub, config=course, items=["rnn_step_forward", "rnn_forward"])
+    tests = {t.name: t for t in result.tests}
+    assert tests["rnn_step_forward"].score == 0 and tests["rnn_forward"].score == tests["rnn_forward"].max_score
+    feedback = tests["rnn_forward"].output
+    passed = [line for line in feedback.splitlines() if line.startswith("[PASS]")]
+    assert len(passed) == 5 and all(", with the reference step functions in place of yours" in line
+                                    for line in passed), feedback      # 4 cases + inputs untouched
+    assert ("Note: This check passed only with the reference step functions (see rnn_step_forward / "
+            "rnn_step_backward) in place of yours; with your own it failed: rnn_forward: h:") in feedback
+    assert "plain run, or given" not in feedback and "Correct given correct" not in feedback
+
+
+def test_a_plain_pass_states_what_was_checked(tmp_path, course):
+    from helpers_grading import make_submission
+    from coursekit.judge import judge_submission
+
+    result = judge_submission(make_submission(tmp_path / "sub", course), config=course,
+                              items=["rnn_forward", "rnn_backward"])
+    for test in result.tests:
+        assert "[FAIL]" not in test.output and "with the reference" not in test.output, test.output
+    titles = "\n".join(t.output for t in result.tests)
+    assert "[PASS] h matches the reference" in titles
+    assert "[PASS] all five gradients match the reference (or your own forward, when that one is wrong)" in titles

@@ -136,7 +136,7 @@ def check_lstm_forward(judge, runner, args):
 @pytest.mark.item("lstm_forward")
 @pytest.mark.parametrize("case", SEQ_CASES)
 def test_lstm_forward(judge, case):
-    """h matches the reference (plain run, or given correct step functions)"""
+    """h matches the reference"""
     args = lstm_inputs(judge.rng(f"lstm_forward:{case}"), case, sequence=True)
     judge.either(lambda r: check_lstm_forward(judge, r, args), given=LSTM_STEPS)
 
@@ -161,7 +161,7 @@ def check_lstm_backward(judge, runner, args, dh, what):
 @pytest.mark.item("lstm_backward")
 @pytest.mark.parametrize("case", SEQ_CASES)
 def test_lstm_backward(judge, case):
-    """all five gradients match the reference (plain run, or given correct step functions)"""
+    """all five gradients match the reference (or your own forward, when that one is wrong)"""
     rng = judge.rng(f"lstm_backward:{case}")
     args = lstm_inputs(rng, case, sequence=True)
     dh = rng.standard_normal(args[0].shape[:2] + (args[1].shape[1],)).astype(args[0].dtype)

@@ -154,7 +154,7 @@ def seq_case(judge, name, case, dtype=np.float64):
 @pytest.mark.item("rnn_forward")
 @pytest.mark.parametrize("case", ["random", "T=1", "N=1", "float32"])
 def test_rnn_forward(judge, case):
-    """h matches the reference (plain run, or given correct step functions)"""
+    """h matches the reference"""
     _, args = seq_case(judge, "rnn_forward", case, np.float32 if case == "float32" else np.float64)
     judge.either(lambda r: check_rnn_forward(judge, r, args), given=RNN_STEPS)
 
@@ -187,7 +187,7 @@ def check_rnn_backward(judge, runner, args, dh):
 @pytest.mark.item("rnn_backward")
 @pytest.mark.parametrize("case", ["random", "T=1", "N=1", "float32"])
 def test_rnn_backward(judge, case):
-    """all five gradients match the reference (plain run, or given correct step functions)"""
+    """all five gradients match the reference (or your own forward, when that one is wrong)"""
     rng, args = seq_case(judge, "rnn_backward", case, np.float32 if case == "float32" else np.float64)
     N, T, _ = args[0].shape
     dh = rng.standard_normal((N, T, args[1].shape[1])).astype(args[0].dtype)

@@ -16,9 +16,10 @@ from .grants import Grant
 
 @dataclass(frozen=True)
 class Blocks:
-    given: str                                    # for the feedback: "layers (see ...)"
+    given: str                                    # for the feedback: "layers"
     units: tuple                                  # tuples of block names put back together
     callers: dict = field(default_factory=dict)   # unit (its first name) -> units that call it
+    see: str = ""                                 # the items that grade them (Grant.see)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -28,7 +29,7 @@ class Blocks:
         return next(u for u in self.units if name in u)
 
     def everything(self) -> Grant:
-        return KeepCaches(self.given, self.names)
+        return KeepCaches(self.given, self.names, self.see)
 
     def put_back(self, names) -> Grant:
         """Every block the reference's but `names` and the units that call them."""
@@ -36,7 +37,7 @@ class Blocks:
         for name in list(mine):
             for caller in self.callers.get(self.unit_of(name)[0], ()):
                 mine |= set(self.unit_of(caller))
-        return KeepCaches(self.given, tuple(n for n in self.names if n not in mine))
+        return KeepCaches(self.given, tuple(n for n in self.names if n not in mine), self.see)
 
 
 class KeptCache:
@@ -83,15 +84,16 @@ def _unkeeping(backward):
 
 _EMBED = ("word_embedding_forward", "word_embedding_backward")
 TRAINING = {
-    "rnn": Blocks("layers (see the rnn_layers items)",
+    "rnn": Blocks("layers",
                   (_EMBED, ("rnn_forward", "rnn_backward"), ("rnn_step_forward", "rnn_step_backward")),
-                  {"rnn_step_forward": ("rnn_forward",)}),
-    "lstm": Blocks("layers (see the lstm_* items)",
+                  {"rnn_step_forward": ("rnn_forward",)}, see="the rnn_layers items"),
+    "lstm": Blocks("layers",
                    (_EMBED, ("lstm_forward", "lstm_backward"), ("lstm_step_forward", "lstm_step_backward")),
-                   {"lstm_step_forward": ("lstm_forward",)}),
+                   {"lstm_step_forward": ("lstm_forward",)}, see="the lstm_* items"),
 }
 SAMPLING = {
-    "rnn": Blocks("step functions (see rnn_step_forward)", (("rnn_step_forward",), ("word_embedding_forward",))),
-    "lstm": Blocks("step functions (see lstm_step_forward)",
-                   (("lstm_step_forward",), ("word_embedding_forward",))),
+    "rnn": Blocks("step function and word embedding", (("rnn_step_forward",), ("word_embedding_forward",)),
+                  see="rnn_step_forward / word_embedding_forward"),
+    "lstm": Blocks("step function and word embedding", (("lstm_step_forward",), ("word_embedding_forward",)),
+                   see="lstm_step_forward / word_embedding_forward"),
 }

@@ -41,6 +41,7 @@ class JudgeContext:
         self.shared: dict = {}
         self.current: str | None = None   # node id of the running test (set by the plugin)
         self.cases: dict[str, str] = {}    # node id -> case in words (judge.case)
+        self.granted: dict[str, Grant] = {}   # node id -> the grant it passed with (judge.either)
         self.import_errors: list[dict] = []   # student files that do not import (the banner)
         self.summary_notes: list[str] = []    # lines after the summary (e.g. changed provided code)
 
@@ -82,5 +83,7 @@ class JudgeContext:
             # no hint: the granted run proves the code under test right, so a hint naming a
             # mistake of it would be false (the failure is where the grant's blocks are)
             own = str(plain_failure).split(" Hint: ")[0].strip()
-            self.note(f"Correct given correct {given.given} (your own run failed: {own})")
+            self.granted[self.current or ""] = given
+            self.note(f"This check passed only with the reference {given.described} in place of "
+                      f"yours; with your own it failed: {own}")
             return out

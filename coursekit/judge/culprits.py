@@ -48,6 +48,7 @@ def either_model(judge, check, blocks: Blocks) -> None:
         granted = failure
     if granted is not None:
         raise failure
+    judge.granted[judge.current or ""] = blocks.everything()
     judge.shared.setdefault("culprit_searches", []).append(
         Pending(judge.current or "", check, blocks, _first_line(failure)))
 
@@ -141,18 +142,21 @@ def _first_line(exc) -> str:
 
 
 def _head(pending: Pending) -> str:
-    return (f"Your own run failed ({pending.failure}); with the reference {pending.blocks.given} in "
-            "place of yours it passes, so this check keeps its points.")
+    return (f"This check keeps its points: it passed with the reference {pending.blocks.given} in place "
+            f"of yours (see {pending.blocks.see}); with your own it failed: {pending.failure.rstrip('.')}.")
 
 
 def _note(pending: Pending, failing: list, found: dict) -> str:
     head = _head(pending)
     if failing:
-        return head + (f" It fails with your {', '.join(failing)} put back, which fails its own checks "
-                       "(points are lost there, not here): fix that first.")
+        names, one = ", ".join(failing), len(failing) == 1
+        return head + (f" With your {names} put back it fails again; {names} "
+                       f"{'loses' if one else 'lose'} points in {'its' if one else 'their'} own tests, "
+                       f"not here: fix {'it' if one else 'them'} first.")
     if found:
-        return head + (f" It fails with your {', '.join(found)} put back, the rest the reference's: "
-                       "that is where the points are lost.")
+        names = ", ".join(found)
+        return head + (f" With your {names} put back (everything else the reference's) it fails again: "
+                       f"{names} loses the points, in {'its' if len(found) == 1 else 'their'} own item.")
     return head + " Each of your building blocks put back alone passes too: they fail only together."
 
 

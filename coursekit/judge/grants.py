@@ -37,8 +37,14 @@ TAKES_INTEGERS = {*INDEX_ARGS, "word_embedding_backward"}   # its cache holds th
 
 @dataclass(frozen=True)
 class Grant:
-    given: str                        # for the feedback: "step functions (see rnn_step_forward)"
+    given: str                        # for the feedback: "step functions", "layers (see ...)"
     names: tuple[str, ...]            # reference functions put in place of the student's
+    see: str = ""                     # the items that grade what is lent: "rnn_step_forward"
+
+    @property
+    def described(self) -> str:
+        """"step functions (see rnn_step_forward / rnn_step_backward)"."""
+        return f"{self.given} (see {self.see})" if self.see else self.given
 
     def callbacks(self, ref_layers) -> dict:
         """name -> sandbox Callback: the sandbox's generic bounds (dtypes, sizes, time) plus
@@ -82,14 +88,16 @@ def _count(value, depth=0) -> int:
 # Grants lend only functions the student writes (graded by their own items). Provided code
 # that lives in student files (affine and temporal layers, the softmax loss, sigmoid) is never
 # lent: a student who changes it carries the consequences, like any bug (provided.py names it).
-RNN_STEPS = Grant("step functions (see rnn_step_forward / rnn_step_backward)",
-                  ("rnn_step_forward", "rnn_step_backward"))
-LSTM_STEPS = Grant("step functions (see lstm_step_forward / lstm_step_backward)",
-                   ("lstm_step_forward", "lstm_step_backward"))
+RNN_STEPS = Grant("step functions", ("rnn_step_forward", "rnn_step_backward"),
+                  see="rnn_step_forward / rnn_step_backward")
+LSTM_STEPS = Grant("step functions", ("lstm_step_forward", "lstm_step_backward"),
+                   see="lstm_step_forward / lstm_step_backward")
 _EMBED = ("word_embedding_forward", "word_embedding_backward")
-RNN_MODEL_LAYERS = Grant("layers (see the rnn_layers items)", _EMBED + ("rnn_forward", "rnn_backward"))
-LSTM_MODEL_LAYERS = Grant("layers (see the lstm_* items)", _EMBED + ("lstm_forward", "lstm_backward"))
-RNN_SAMPLE_STEPS = Grant("step functions (see rnn_step_forward)",
-                         ("rnn_step_forward", "word_embedding_forward"))
-LSTM_SAMPLE_STEPS = Grant("step functions (see lstm_step_forward)",
-                          ("lstm_step_forward", "word_embedding_forward"))
+RNN_MODEL_LAYERS = Grant("layers", _EMBED + ("rnn_forward", "rnn_backward"),
+                         see="the rnn_layers items")
+LSTM_MODEL_LAYERS = Grant("layers", _EMBED + ("lstm_forward", "lstm_backward"),
+                          see="the lstm_* items")
+RNN_SAMPLE_STEPS = Grant("step function and word embedding", ("rnn_step_forward", "word_embedding_forward"),
+                         see="rnn_step_forward / word_embedding_forward")
+LSTM_SAMPLE_STEPS = Grant("step function and word embedding", ("lstm_step_forward", "word_embedding_forward"),
+                          see="lstm_step_forward / word_embedding_forward")

@@ -34,7 +34,7 @@ ALL_OR_NOTHING = {"overfit", "lstm_overfit"}
 
 # Items that run the student's whole model (the trainings) -> the items of the functions they
 # run. A training that fails is retried with the reference layers (culprits.py); when it still
-# fails, its feedback names the ones of these that fail their own checks too, where a fix is.
+# fails, its feedback names those of these functions whose own items fail too: fix them first.
 PREREQUISITES = {
     "overfit": ("rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
                 "word_embedding_forward", "word_embedding_backward", "captioning_loss",
@@ -68,6 +68,7 @@ def name_failing_prerequisites(outcomes) -> None:
             continue
         culprits = [i for i in PREREQUISITES[o.item] if i in failed]
         if culprits:
-            names = ", ".join(dict.fromkeys(item_function(i) for i in culprits))
-            o.message += (f"\n(This training runs your {names}, which fail their own "
-                          "checks: fix those first.)")
+            functions = list(dict.fromkeys(item_function(i) for i in culprits))
+            one = len(functions) == 1
+            o.message += (f"\n(This training runs your {', '.join(functions)}, whose own tests on "
+                          f"this page fail too: fix {'it' if one else 'them'} first.)")

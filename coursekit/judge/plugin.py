@@ -107,6 +107,9 @@ class JudgePlugin:
         elif shapes:
             case = (case + ": " if case else "") + "inputs of shapes " + shapes
         if report.passed:
+            grant = self.context.granted.get(item.nodeid)
+            if grant is not None:
+                doc += f", with the reference {grant.given} in place of yours"
             return Outcome(name, item.nodeid, doc, True, "", case=case)
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, CheckFailed):

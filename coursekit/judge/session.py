@@ -109,7 +109,7 @@ class Runner:
                 return getattr(self.worker, op)(*args, **kwargs)
         except StudentError as exc:
             if self.substituted:
-                raise CheckFailed(f"{what} {verb} (with the reference {self.grant.given} in place).") from None
+                raise CheckFailed(f"{what} {verb} (with the reference {self.grant.described} in place).") from None
             raise CheckFailed(f"{what} {verb}.", student_text=f"{exc.type_name}: {_short(exc.message)}",
                               where=student_frame(exc.traceback, self.session.code_dir,
                                                   self.session.student_files)) from None
