@@ -141,9 +141,14 @@ def _prepare(course, corpus, only, work: Path) -> tuple[list, list, dict, dict]:
     return keep_applied(bugs), keep_applied(variants), paths, stale
 
 
+def _stage(text: str) -> None:
+    """A stage line on stderr, as `coursekit build` prints them (the report is on stdout)."""
+    print(f"selftest: {text} ...", file=sys.stderr, flush=True)
+
+
 def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
     proc = _with_progress(lambda: harness.grade(list(paths.values()), out, jobs=jobs, items=items),
-                          out, len(paths))
+                          out, list(paths))
     if proc.returncode != 0:
         print(proc.stdout + proc.stderr, file=sys.stderr)
         raise RuntimeError(f"coursekit grade failed (exit {proc.returncode})")
@@ -151,18 +156,50 @@ def _grade(paths: dict, out: Path, jobs: int, items, harness) -> dict:
     return {key: by_source.get(str(Path(p).absolute())) for key, p in paths.items()}
 
 
-def _with_progress(grade, out: Path, total: int):
-    """Run grade() on a thread; print how many submissions are graded every few seconds."""
-    box, start, shown = {}, time.monotonic(), -1
+def _with_progress(grade, out: Path, names: list[str]):
+    """Run grade() on a thread; every few seconds, say how many of `names` (the submissions'
+    folder names: SOLUTIONS, RELEASE, bug__*, variant__*) are graded, per kind."""
+    box, start, shown = {}, time.monotonic(), None
     thread = threading.Thread(target=lambda: box.setdefault("proc", grade()), daemon=True)
     thread.start()
     while thread.is_alive():
         thread.join(PROGRESS_EVERY)
-        done = len(list(out.glob("*/results.json"))) if out.is_dir() else 0
-        if done != shown and thread.is_alive():
+        done = {p.parent.name for p in out.glob("*/results.json")} if out.is_dir() else set()
+        if done != shown or not thread.is_alive():      # and once at the end, whatever it is
             shown = done
-            print(f"  {done}/{total} graded ({time.monotonic() - start:.0f} s)", flush=True)
+            print(f"selftest: {progress_line(names, done)} ({time.monotonic() - start:.0f} s)",
+                  file=sys.stderr, flush=True)
     return box["proc"]
+
+
+def progress_line(names: list[str], done: set[str]) -> str:
+    """"12/73 graded: solutions/ and release/, 9/51 bugs, 1/20 variants"."""
+    def count(prefix: str, kind: str) -> str:
+        of = [n for n in names if n.startswith(prefix)]
+        return f"{sum(n in done for n in of)}/{len(of)} {kind}"
+    trees = [label for key, label in ((SOLUTIONS, "solutions/"), (RELEASE, "release/")) if key in done]
+    parts = [_and(trees)] if trees else []
+    parts += [count("bug__", "bugs"), count("variant__", "variants")]
+    return f"{sum(n in done for n in names)}/{len(names)} graded: " + ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _and(names) -> str:
+    names = list(names)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def fast_left_out(points: dict, graded_items, catches: dict) -> str:
+    """What --fast did not check, in words."""
+    items = [i for i in points if i not in graded_items]
+    text = f"the items {_and(items)} (graded for no submission)"
+    if catches:
+        text += (f", and with them whether they still fail the {_count(len(catches), 'bug')} of "
+                 "bugs.TRAINING_CATCHES")
+    return text + "; run without --fast to check them too"
 
 
 def unknown_names(corpus, only) -> list[str]:
@@ -190,14 +227,21 @@ def run(args) -> int:
     graded_items = set(items or points)
     tmp = None if args.out else tempfile.mkdtemp(prefix="coursekit-selftest-")
     work = Path(args.out or tmp).resolve()
+    all_catches = getattr(corpus.bugs, "TRAINING_CATCHES", {})
+    if args.only is not None:
+        all_catches = {n: its for n, its in all_catches.items() if n in args.only}
+    left_out = fast_left_out(points, graded_items, all_catches) if args.fast else None
     try:
+        _stage("writing the submissions to grade: solutions/, release/ and the corpus' bugs and variants")
         bugs, variants, paths, stale = _prepare(course, corpus, args.only, work)
-        print(f"selftest: grading solutions, release, {len(bugs)} bug(s), {len(variants)} "
-              f"variant(s) with --jobs {args.jobs} ...", flush=True)
+        _stage(f"grading {len(paths)} submissions (solutions/, release/, {_count(len(bugs), 'bug')}, "
+               f"{_count(len(variants), 'variant')}) with --jobs {args.jobs}"
+               + (f", without {_and(i for i in points if i not in graded_items)} (--fast)" if args.fast else ""))
         results = _grade(paths, work / "graded", args.jobs, items, corpus.harness)
-        catches = {} if args.fast else getattr(corpus.bugs, "TRAINING_CATCHES", {})
+        _stage("checking every verdict")
+        catches = {} if args.fast else all_catches
         shared = getattr(corpus.bugs, "SHARED_COSTS", {})
-        return _report(bugs, variants, results, points, graded_items, catches, stale, shared)
+        return _report(bugs, variants, results, points, graded_items, catches, stale, shared, left_out)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -213,7 +257,7 @@ def charged_elsewhere(case, result, points: dict) -> list[str]:
 
 
 def _report(bugs, variants, results, points, graded_items, catches=None, stale=None,
-            shared=None) -> int:
+            shared=None, left_out=None) -> int:
     problems = [f"corpus case does not apply: {why}" for why in (stale or {}).values()]
     v = full_marks_verdict(results.get(SOLUTIONS), points, graded_items)
     print("solutions/: " + (f"NOT full marks ({v})" if v else "full marks, as expected"))
@@ -251,5 +295,8 @@ def _report(bugs, variants, results, points, graded_items, catches=None, stale=N
               f"{len(trained) - len(missed)}/{len(trained)}")
     for p in problems:
         print("FAIL " + p)
-    print("\nselftest: " + ("OK" if not problems else f"{len(problems)} problem(s)"))
+    if left_out:
+        print(f"\nnot checked (--fast): {left_out}")
+    print("\nselftest: " + ("OK" if not problems else f"{len(problems)} problem(s)")
+          + (" (with --fast: see 'not checked' above)" if left_out else ""))
     return 1 if problems else 0

@@ -108,3 +108,30 @@ def test_a_plain_pass_states_what_was_checked(tmp_path, course):
     titles = "\n".join(t.output for t in result.tests)
     assert "[PASS] h matches the reference" in titles
     assert "[PASS] all five gradients match the reference (or your own forward, when that one is wrong)" in titles
+
+
+def test_selftest_says_its_stages_and_what_fast_left_out(capsys):
+    """The real command on one bug of TRAINING_CATCHES and one variant (about 20 s)."""
+    from coursekit.config import load
+    from coursekit.grading.policy import item_points
+    bug, variant = "mask_ignored", "loops"
+    assert cli.main(["selftest", "--fast", "--only", bug, variant]) == 0
+    captured = capsys.readouterr()
+    stages = [line for line in captured.err.splitlines() if line.startswith("selftest: ")]
+    assert stages[0].startswith("selftest: writing the submissions to grade")
+    assert stages[1] == ("selftest: grading 4 submissions (solutions/, release/, 1 bug, 1 variant) with "
+                         "--jobs 2, without overfit and lstm_overfit (--fast) ...")
+    assert stages[-2].startswith("selftest: 4/4 graded: solutions/ and release/, 1/1 bugs, 1/1 variants (")
+    assert stages[-1] == "selftest: checking every verdict ..."
+    assert set(item_points(load())) > {"overfit", "lstm_overfit"}
+    assert ("not checked (--fast): the items overfit and lstm_overfit (graded for no submission), and "
+            "with them whether they still fail the 1 bug of bugs.TRAINING_CATCHES") in captured.out
+    assert captured.out.rstrip().endswith("selftest: OK (with --fast: see 'not checked' above)")
+
+
+def test_the_selftest_progress_line_counts_each_kind():
+    from coursekit import selftest
+    names = [selftest.SOLUTIONS, selftest.RELEASE, "bug__a", "bug__b", "variant__v"]
+    assert selftest.progress_line(names, set()) == "0/5 graded: 0/2 bugs, 0/1 variants"
+    assert (selftest.progress_line(names, {selftest.RELEASE, "bug__b"})
+            == "2/5 graded: release/, 1/2 bugs, 0/1 variants")

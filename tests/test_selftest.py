@@ -41,9 +41,9 @@ def test_progress_is_printed_while_grading(tmp_path, capsys, monkeypatch):
             (tmp_path / f"s{i}" / "results.json").write_text("{}")
             time.sleep(0.2)
         return "done"
-    assert selftest._with_progress(grade, tmp_path, 3) == "done"
-    lines = [l for l in capsys.readouterr().out.splitlines() if "graded" in l]
-    assert len(lines) >= 2 and lines[0].strip().split()[0] in ("0/3", "1/3")
+    assert selftest._with_progress(grade, tmp_path, ["s0", "s1", "s2"]) == "done"
+    lines = [l for l in capsys.readouterr().err.splitlines() if "graded" in l]
+    assert len(lines) >= 2 and lines[0].split()[1] in ("0/3", "1/3") and lines[0].startswith("selftest: ")
 
 
 def test_a_lost_training_catch_is_a_problem(capsys):
