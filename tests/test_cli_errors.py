@@ -37,7 +37,8 @@ def test_similarity_into_a_folder_that_cannot_be_made(capsys, blocked, tmp_path)
         (tmp_path / name / "cs231n" / "classifiers" / "rnn.py").write_text("y = 1\n")
         subs.append(str(tmp_path / name))
     err = _fails_cleanly(capsys, ["similarity", *subs, "--out", str(blocked)], blocked)
-    assert err.startswith("coursekit similarity: ")
+    error = [line for line in err.splitlines() if not line.startswith("similarity: ")]   # after the stages
+    assert len(error) == 1 and error[0].startswith("coursekit similarity: ")
 
 
 def test_handout_into_a_folder_that_cannot_be_made(capsys, blocked):

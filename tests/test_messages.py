@@ -135,3 +135,29 @@ def test_the_selftest_progress_line_counts_each_kind():
     assert selftest.progress_line(names, set()) == "0/5 graded: 0/2 bugs, 0/1 variants"
     assert (selftest.progress_line(names, {selftest.RELEASE, "bug__b"})
             == "2/5 graded: release/, 1/2 bugs, 0/1 variants")
+
+
+def test_similarity_says_each_stage(tmp_path, course, capsys):
+    from helpers_grading import make_submission, replacing
+    subs = [make_submission(tmp_path / "a", course), make_submission(tmp_path / "b", course),
+            make_submission(tmp_path / "c", course, replacing(NO_BIAS_IN_STEP))]
+    out = tmp_path / "similarity"
+    assert cli.main(["similarity", *map(str, subs), "--out", str(out)]) == 0
+    stages = [line for line in capsys.readouterr().err.splitlines() if line.startswith("similarity: ")]
+    assert stages == ["similarity: reading 3 submissions ...",
+                      "similarity: tokenising 3 documents and finding the code common to many of them ...",
+                      "similarity: comparing 3 pairs ...",
+                      f"similarity: writing similarity.csv, similarity.html and the pages of the pairs worth "
+                      f"reading to {out} ..."]
+    assert (out / "similarity.html").is_file()
+
+
+def test_handout_says_each_stage(tmp_path, capsys):
+    zip_path = tmp_path / "handout.zip"
+    assert cli.main(["handout", "--out", str(zip_path)]) == 0
+    captured = capsys.readouterr()
+    stages = [line for line in captured.err.splitlines() if line.startswith("handout: ")]
+    assert [s.split(" ")[1] for s in stages] == ["checking", "reading", "compressing", "checking", "writing"]
+    assert stages[1] == "handout: reading the handout tree release/rnn_captioning/ ..."
+    assert stages[-1] == f"handout: writing {zip_path} ..."
+    assert zip_path.is_file() and captured.out.startswith(f"wrote {zip_path}: ")

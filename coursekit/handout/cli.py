@@ -10,6 +10,10 @@ def add_arguments(parser) -> None:
                         help="where to write the handout zip")
 
 
+def _stage(text: str) -> None:
+    print(f"handout: {text} ...", file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from ..config import ConfigError, load
     from ..preflight import PreflightError, preflight
@@ -20,8 +24,9 @@ def run(args) -> int:
         return 2
     try:
         course = load()
+        _stage("checking that release/ and solutions/ are up to date (the build stamp)")
         preflight(course)
-        report = write_handout(course, args.out)
+        report = write_handout(course, args.out, progress=_stage)
     except (ConfigError, HandoutError, PreflightError) as exc:      # OSError: coursekit.cli says which file
         print(f"handout error: {exc}", file=sys.stderr)
         return 1

@@ -49,26 +49,40 @@ class HandoutReport:
     seconds: float
 
 
-def write_handout(course, out: Path, release_dir: Path | None = None) -> HandoutReport:
-    """Write the handout zip to out (atomically) and report what it holds."""
+def write_handout(course, out: Path, release_dir: Path | None = None, progress=None) -> HandoutReport:
+    """Write the handout zip to out (atomically) and report what it holds; `progress(text)` is
+    told each stage as it starts."""
     started = time.monotonic()
+    say = progress or (lambda text: None)
     release = Path(release_dir or course.assignment_dir("release"))
     if not (release / REQUIREMENTS).is_file() or not (release / SCRIPT).is_file():
         raise HandoutError(f"{release} is not a built handout (no {REQUIREMENTS} or {SCRIPT}): "
                            "run `coursekit build` first")
     coco_url, coco_sha = _coco_setting(course)
+    say(f"reading the handout tree {_shown(release, course.root)}")
     entries = _release_entries(release)
     entries[SCRIPT] = _script(entries[SCRIPT], coco_url, coco_sha)
     if not coco_url:
+        say("compressing the embedded dataset (get_datasets.sh unpacks it offline)")
         inner, sums = _embedded_archive(course)
         entries[EMBEDDED_ZIP] = inner
         entries[EMBEDDED_SUMS] = sums
+    say(f"checking that none of the {len(entries)} files names instructor tooling")
     _check_student_text(entries)
     out = Path(out)
+    say(f"writing {out}")
     with atomic_output(out) as tmp:
         _write_zip(tmp, course.assignment, entries)
     return HandoutReport(out, len(entries), out.stat().st_size, coco_url or "embedded",
                          time.monotonic() - started)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """release/rnn_captioning/ when it is the course's own, else the whole path."""
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path)
 
 
 def _coco_setting(course) -> tuple[str, str]:

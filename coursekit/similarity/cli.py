@@ -25,6 +25,10 @@ def add_arguments(parser) -> None:
                         help="flag pairs with similarity >= X (default %(default)s, the calibrated threshold)")
 
 
+def _stage(text: str) -> None:
+    print(f"similarity: {text} ...", file=sys.stderr, flush=True)
+
+
 def _error(message: str) -> int:
     print(f"coursekit similarity: {message}", file=sys.stderr)
     return 2
@@ -49,12 +53,14 @@ def run(args) -> int:
         handout = handout_for(course)
     except (ConfigError, FileNotFoundError) as exc:
         return _error(str(exc))
+    _stage(f"reading {len(sources)} submissions" + (f" and the known solutions in {args.known}" if args.known else ""))
     docs, problems = collect(sources, course, handout, Path(args.known) if args.known else None)
     for p in problems:
         print(f"warning: left out {p}", file=sys.stderr)
     if sum(not d.known for d in docs) < 1 or len(docs) < 2:
         return _error("need at least two readable submissions (or one and --known)")
-    comparison = compare_all(docs, handout, threshold=args.flag)
+    comparison = compare_all(docs, handout, threshold=args.flag, progress=_stage)
+    _stage(f"writing {CSV_NAME}, {HTML_NAME} and the pages of the pairs worth reading to {args.out}")
     write(Path(args.out), comparison)
     for p in comparison.pairs[:10]:
         print(f"{p.similarity:.3f}  {p.a.name}  {p.b.name}")

@@ -80,15 +80,20 @@ def score(a: Document, b: Document, fa: fp.Fingerprint, fb: fp.Fingerprint, k: i
 
 def compare_all(docs: list[Document], handout: Handout, *, threshold: float = FLAG_AT,
                 k: int = NOISE_TOKENS, window: int = WINDOW, share: float = COMMON_SHARE,
-                min_docs: int = COMMON_MIN_DOCS, least: int = LEAST_CODE_TOKENS) -> Comparison:
+                min_docs: int = COMMON_MIN_DOCS, least: int = LEAST_CODE_TOKENS,
+                progress=None) -> Comparison:
     """Every submission against every other and against every known solution (the keyword
-    arguments other than threshold exist for the calibration benchmark)."""
+    arguments other than threshold and progress exist for the calibration benchmark);
+    `progress(text)` is told each stage as it starts."""
+    say = progress or (lambda text: None)
+    say(f"tokenising {len(docs)} documents and finding the code common to many of them")
     vocabulary = fp.Vocabulary()
     streams = [fp.stream(d.units, handout.names, vocabulary) for d in docs]
     common, needed = fp.common(streams, k=k, share=share, min_docs=min_docs)
     ignored = np.array(sorted(common), dtype=np.int64)
     prints = [fp.fingerprint(s, ignored, k=k, window=window) for s in streams]
-    pairs = [score(docs[i], docs[j], prints[i], prints[j], k, least)
-             for i, j in combinations(range(len(docs)), 2) if not (docs[i].known and docs[j].known)]
+    todo = [(i, j) for i, j in combinations(range(len(docs)), 2) if not (docs[i].known and docs[j].known)]
+    say(f"comparing {len(todo)} pairs")
+    pairs = [score(docs[i], docs[j], prints[i], prints[j], k, least) for i, j in todo]
     pairs.sort(key=lambda p: (-p.similarity, p.a.name, p.b.name))
     return Comparison(pairs, {d.name: s for d, s in zip(docs, streams)}, needed, list(docs), threshold)
