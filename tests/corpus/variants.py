@@ -365,3 +365,76 @@ HABITS: list[Case] = [
          (QUADRATIC_BACKWARD,)),
 ]
 VARIANTS += HABITS
+
+
+# ----------------------------------------------------------------------------- float32 end to end
+# A model that works in float32 whatever dtype it is given: __init__ casts the parameters to
+# float32, loss and sample cast the features and parameters they use, so every layer computes
+# in float32. The notebook's training and sampling run in float32 anyway (the model's default
+# dtype, float32 features): they pass. Its float64 checks of the loss (expected 9.83235591003
+# to 1e-10) and of the gradients (numeric, h = 1e-6) fail for it, so the grader may fail the
+# items of those checks too (Case.notebook_fails, tested against the notebook itself in
+# tests/test_corpus_notebook_regime.py); every other item must keep full marks.
+FLOAT32_MODEL = Append(MODEL, """
+    _ck_float64_init = CaptioningRNN.__init__
+
+
+    def _init_float32(self, word_to_idx, input_dim=512, wordvec_dim=128, hidden_dim=128,
+                      cell_type='rnn', dtype=np.float32):
+        _ck_float64_init(self, word_to_idx, input_dim, wordvec_dim, hidden_dim, cell_type, dtype)
+        self.dtype = np.float32            # float32 end to end, whatever was asked for
+        for k, v in self.params.items():
+            self.params[k] = v.astype(np.float32)
+
+
+    def _params32(model):
+        return {k: np.asarray(v, dtype=np.float32) for k, v in model.params.items()}
+
+
+    def _loss_float32(self, features, captions):
+        p = _params32(self)
+        features = np.asarray(features, dtype=np.float32)
+        captions_in, captions_out = captions[:, :-1], captions[:, 1:]
+        mask = captions_out != self._null
+        h0, proj_cache = affine_forward(features, p['W_proj'], p['b_proj'])
+        words, embed_cache = word_embedding_forward(captions_in, p['W_embed'])
+        forward, backward = (rnn_forward, rnn_backward) if self.cell_type == 'rnn' else \\
+            (lstm_forward, lstm_backward)
+        h, rnn_cache = forward(words, h0, p['Wx'], p['Wh'], p['b'])
+        scores, vocab_cache = temporal_affine_forward(h, p['W_vocab'], p['b_vocab'])
+        loss, dscores = temporal_softmax_loss(scores, captions_out, mask)
+        grads = {}
+        dh, grads['W_vocab'], grads['b_vocab'] = temporal_affine_backward(dscores, vocab_cache)
+        dwords, dh0, grads['Wx'], grads['Wh'], grads['b'] = backward(dh, rnn_cache)
+        grads['W_embed'] = word_embedding_backward(dwords, embed_cache)
+        _, grads['W_proj'], grads['b_proj'] = affine_backward(dh0, proj_cache)
+        return loss, grads
+
+
+    def _sample_all_float32(self, features, max_length=30):
+        p = _params32(self)
+        N = features.shape[0]
+        captions = np.full((N, max_length), self._null, dtype=np.int32)
+        h, _ = affine_forward(np.asarray(features, dtype=np.float32), p['W_proj'], p['b_proj'])
+        c = np.zeros_like(h)
+        word = np.full(N, self._start)
+        for t in range(max_length):
+            x, _ = word_embedding_forward(word[:, None], p['W_embed'])
+            if self.cell_type == 'rnn':
+                h, _ = rnn_step_forward(x[:, 0], h, p['Wx'], p['Wh'], p['b'])
+            else:
+                h, c, _ = lstm_step_forward(x[:, 0], h, c, p['Wx'], p['Wh'], p['b'])
+            scores, _ = affine_forward(h, p['W_vocab'], p['b_vocab'])
+            word = np.argmax(scores, axis=1)
+            captions[:, t] = word
+        return captions
+
+
+    CaptioningRNN.__init__ = _init_float32
+    CaptioningRNN.loss = _loss_float32
+    CaptioningRNN.sample = _sample_all_float32
+""")
+FLOAT32_END_TO_END = Case("float32_end_to_end", "the model casts its parameters and features to float32 "
+                          "in __init__, loss and sample: every layer computes in float32", (FLOAT32_MODEL,),
+                          notebook_fails=("captioning_loss", "captioning_gradients", "lstm_captioning_loss"))
+VARIANTS += [FLOAT32_END_TO_END]
