@@ -279,6 +279,9 @@ INPLACE_EMBED_BWD = Append(LAYERS, """
 """)
 
 STRAY_IMPORT = Replace(LAYERS, "import numpy as np\n", "import os, math\nimport numpy as np\n")
+# A module the grader does not have, imported and never used (left over from a PyTorch
+# assignment): the file is graded with a stand-in for it (coursekit/judge/imports.py).
+MISSING_IMPORT = Replace(LAYERS, "import numpy as np\n", "import numpy as np\nimport torch\n")
 # Code written against the 2017-2020 handouts, whose model file starts this way.
 OLD_HANDOUT_IMPORT = Replace(MODEL, "from ..rnn_layers import *\n",
                              "from ..rnn_layers import *\nfrom cs231n.layers import *\n")
@@ -299,6 +302,8 @@ INPLACE_BACKWARDS: list[Case] = [
 NO_AFFINE_IN_LAYERS = Append(LAYERS, "del affine_forward, affine_backward")
 IMPORT_VARIANTS: list[Case] = [
     Case("stray_existing_import", "import os, math at the top of rnn_layers.py", (STRAY_IMPORT,)),
+    Case("stray_missing_import", "import torch (which the grader does not have) at the top of "
+         "rnn_layers.py, never used", (MISSING_IMPORT,)),
     Case("old_handout_layers_import", "from cs231n.layers import * at the top of classifiers/rnn.py "
          "(2017-2020 handouts; needs the handout's cs231n/layers.py)", (OLD_HANDOUT_IMPORT,)),
     Case("old_handout_layout", "rnn_layers.py without the affine layers, classifiers/rnn.py taking "
