@@ -16,14 +16,8 @@ use, so every layer computes in float32) is run twice:
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from coursekit.selftest import load_corpus
@@ -34,48 +28,9 @@ CASES = {c.name: c for c in CORPUS.variants.VARIANTS}
 NAMES = ("float32_end_to_end",)
 # trainings and samples: what the notebook passes for float32 code and the grader must too
 TRAINING_AND_SAMPLING = ("overfit", "sample", "lstm_overfit", "lstm_sample")
-SKIPPED_CELLS = ("colab-setup",)          # and the optional, ungraded "charword-" section
 EPS = 1e-6
 
 pytestmark = pytest.mark.slow
-
-RUN_CELLS = textwrap.dedent("""
-    import json, sys
-    import matplotlib; matplotlib.use("Agg")
-    results = {}
-    for path in sys.argv[1:]:
-        env = {}
-        for cell_id, source in json.load(open(path)):
-            code = "\\n".join(l for l in source.splitlines() if not l.lstrip().startswith("%"))
-            try:
-                exec(compile(code, cell_id, "exec"), env)
-                results[cell_id] = None
-            except Exception as exc:
-                results[cell_id] = "%s: %s" % (type(exc).__name__, exc)
-    print(json.dumps(results))
-""")
-
-
-def notebook_cells(course, folder: Path, name: str) -> list[tuple[str, str]]:
-    nb = nbformat.read(str(folder / name), as_version=4)
-    cells = [(c.metadata.get("nbgrader", {}).get("grade_id") or c.get("id", ""), c.source)
-             for c in nb.cells if c.cell_type == "code"]
-    return [(i, s) for i, s in cells if i not in SKIPPED_CELLS and not i.startswith("charword")]
-
-
-def run_notebooks(course, folder: Path, work: Path) -> dict:
-    """grade/check cell id -> None (ran) or the exception it raised, every notebook."""
-    paths = []
-    for name in course.notebooks:
-        path = work / f"{Path(name).stem}.cells.json"
-        path.write_text(json.dumps(notebook_cells(course, folder, name)))
-        paths.append(str(path))
-    env = dict(os.environ, CS231N_DATA_DIR=str(course.embedded_dataset), MPLBACKEND="Agg",
-               OPENBLAS_NUM_THREADS="1")
-    done = subprocess.run([sys.executable, "-c", RUN_CELLS, *paths], cwd=folder, capture_output=True,
-                          text=True, env=env, timeout=900)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +43,7 @@ def verdicts(course, tmp_path_factory, points):
     by_source = H.results_by_source(work / "out")
     out = {}
     for n, p in paths.items():
-        cells = run_notebooks(course, p, work)
+        cells = H.run_notebooks(course, p, work)["cells"]
         notebook_failed = {i for i in points if cells.get(i, "not run") is not None}
         out[n] = (notebook_failed, H.by_item(by_source[str(p.absolute())]), cells)
     return out

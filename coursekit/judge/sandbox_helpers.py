@@ -103,3 +103,10 @@ def stand_in_module(name):
     """Let `import name` (and its submodules) succeed with a stand-in from now on."""
     import sys
     sys.meta_path.append(_StandInFinder(str(name)))
+
+
+def call_with_inputs(module, name, args):
+    """[module.name(*args), the arguments as they are after the call] (a forward that writes
+    into its inputs: the judge then knows what its cache holds)."""
+    args = list(args)
+    return [_target(module, name)(*args), args]

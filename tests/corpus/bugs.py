@@ -286,10 +286,10 @@ TRAINING_CATCHES: dict[str, tuple[str, ...]] = {
 
 # Bugs that may also cost points at another function's items (every other bug loses points
 # only at its own function's items, `coursekit selftest` checks it), and why.
-SHARED_COSTS = {
-    "step_fwd_inplace_prev_h": "the forward overwrites prev_h, which its cache holds: the backward "
-                               "then computes dWh from the overwritten values",
-}
+# None today: a forward that overwrites prev_h, which its cache holds, used to cost
+# rnn_step_backward too; its backward is now judged on that cache with prev_h put back
+# (coursekit/judge/atpoint.py credited_on_restored_cache).
+SHARED_COSTS: dict[str, str] = {}
 
 
 # ----------------------------------------------------------------------------- numerics

@@ -443,3 +443,60 @@ FLOAT32_END_TO_END = Case("float32_end_to_end", "the model casts its parameters 
                           "in __init__, loss and sample: every layer computes in float32", (FLOAT32_MODEL,),
                           notebook_fails=("captioning_loss", "captioning_gradients", "lstm_captioning_loss"))
 VARIANTS += [FLOAT32_END_TO_END]
+
+
+# ----------------------------------------------------------------------------- recording calls
+# Not a variant of VARIANTS: the reference with every public function of rnn_layers.py and
+# the model's __init__, loss and sample wrapped to record how they are called (positional
+# count, keyword names, the kind of each value: dtype and ndim of arrays, numpy scalar or
+# Python number, str and whether it is interned, dicts by their keys' and values' kinds).
+# tests/test_judge_call_values.py compares what the notebooks pass with what the grader does.
+RECORD_LAYERS = Append(LAYERS, """
+    import sys as _ck_sys
+    import types as _ck_types
+
+    _ck_calls = set()
+
+
+    def _ck_kind(v):
+        if isinstance(v, np.ndarray):
+            return 'ndarray[%s,%dd]' % (v.dtype, v.ndim)
+        if isinstance(v, np.generic):
+            return 'numpy.' + type(v).__name__
+        if isinstance(v, str):
+            return 'str' if _ck_sys.intern(v) is v else 'str(not interned)'
+        if isinstance(v, dict):
+            return 'dict{%s}' % ','.join(sorted({_ck_kind(k) + ':' + _ck_kind(x) for k, x in v.items()}))
+        if isinstance(v, type):
+            return 'type:' + v.__name__
+        return type(v).__name__
+
+
+    def _ck_record(name, fn, skip=0):
+        def recorded(*args, **kwargs):
+            _ck_calls.add((name, len(args) - skip, tuple(sorted(kwargs)),
+                           tuple(_ck_kind(a) for a in args[skip:]),
+                           tuple(_ck_kind(kwargs[k]) for k in sorted(kwargs))))
+            return fn(*args, **kwargs)
+        recorded.__name__, recorded.__doc__ = fn.__name__, fn.__doc__
+        return recorded
+
+
+    def _ck_recorded():
+        return sorted([list(c[:2]), list(c[2]), list(c[3]), list(c[4])] for c in _ck_calls)
+
+
+    for _ck_name, _ck_fn in list(globals().items()):
+        if isinstance(_ck_fn, _ck_types.FunctionType) and not _ck_name.startswith('_') \\
+                and _ck_fn.__module__ == __name__:
+            globals()[_ck_name] = _ck_record(_ck_name, _ck_fn)
+""")
+RECORD_MODEL = Append(MODEL, """
+    from .. import rnn_layers as _ck_layers
+
+    for _ck_name in ('__init__', 'loss', 'sample'):
+        setattr(CaptioningRNN, _ck_name, _ck_layers._ck_record('CaptioningRNN.' + _ck_name,
+                                                                getattr(CaptioningRNN, _ck_name), skip=1))
+""")
+RECORDING = Case("recording_calls", "the reference, recording how each student function is called",
+                 (RECORD_LAYERS, RECORD_MODEL))
