@@ -270,7 +270,9 @@ def _report(bugs, variants, results, points, graded_items, catches=None, stale=N
     verdicts = {c.name: bug_verdict(c, results.get("bug__" + c.name), points) for c in bugs}
     problems += [f"bug not caught: {n}: {v}" for n, v in verdicts.items() if v]
     for case in variants:
-        v = full_marks_verdict(results.get("variant__" + case.name), points, graded_items)
+        # items the notebook also fails for this variant may cost points (Case.notebook_fails)
+        kept = [i for i in graded_items if i not in getattr(case, "notebook_fails", ())]
+        v = full_marks_verdict(results.get("variant__" + case.name), points, kept)
         if v:
             problems.append(f"variant punished: {case.name}: {v}")
     elsewhere = {c.name: charged_elsewhere(c, results.get("bug__" + c.name), points)

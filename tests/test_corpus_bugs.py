@@ -117,8 +117,9 @@ def test_bug_fails_its_overfit_items(name, training_results, points):
 def test_variant_gets_full_marks(name, variant_results, points):
     tests = _graded(variant_results[name], name)
     assert set(tests) == set(points)
+    may_fail = VARIANTS[name].notebook_fails      # the notebook's own check fails there too
     lost = {i: f"{t.score:g}/{points[i]:g}: {t.output[:300]}" for i, t in tests.items()
-            if t.score < points[i] - EPS}
+            if t.score < points[i] - EPS and i not in may_fail}
     assert not lost, f"{name} ({VARIANTS[name].description}) lost points: {lost}"
 
 

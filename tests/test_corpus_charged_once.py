@@ -10,6 +10,8 @@ regime differs from the notebook's), graded with EVERY item, trainings included,
   rnn_step_forward only, with the overflow named there, and the training's and the trained
   sample's notes name rnn_step_forward;
 - LSTM gates swapped cost lstm_step_forward only (its trained sample retries too);
+- a forward that overwrites prev_h (held by its cache) costs rnn_step_forward only: the
+  backward is judged on that cache with prev_h put back;
 - `cell_type is "rnn"` keeps full marks (the strings the grader passes are interned)."""
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ H = CORPUS.harness
 CASES = {c.name: c for c in CORPUS.bugs.BUGS + CORPUS.variants.VARIANTS}
 ONLY = {"step_fwd_no_bias": {"rnn_step_forward"}, "step_bwd_no_tanh_derivative": {"rnn_step_backward"},
         "step_fwd_tanh_exp_overflow": {"rnn_step_forward"}, "lstm_gates_i_f_swapped": {"lstm_step_forward"},
-        "cell_type_compared_with_is": set()}
+        "cell_type_compared_with_is": set(), "step_fwd_inplace_prev_h": {"rnn_step_forward"}}
 EPS = 1e-6
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,10 @@ IMPORT_VARIANTS, tests/corpus/bugs.py SQUEEZE_BUGS and IMPORT_FAILURES), graded 
 - `np.squeeze` that breaks a batch of one (in rnn_step_backward, lstm_step_backward or sample)
   loses points on the N=1 cases of its items only;
 - a model file that does not import (Python 2, a missing module) loses the model items, keeps
-  the layer items, and the top-level output names the file (and says Python 2 for that one)."""
+  the layer items, and the top-level output names the file (and says Python 2 for that one);
+- a module the grader lacks (`import torch`) does not fail the file: never used, full marks;
+  used by one function, only that function's items are lost, with ModuleNotFoundError naming
+  the module there, and the top-level output names the file and the module either way."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,6 +24,9 @@ H, V, B = CORPUS.harness, CORPUS.variants, CORPUS.bugs
 FULL = {c.name: c for c in V.INPLACE_BACKWARDS + V.IMPORT_VARIANTS}
 BROKEN = {c.name: c for c in B.IMPORT_FAILURES}
 SQUEEZE = {c.name: c for c in B.SQUEEZE_BUGS}
+MISSING = {c.name: c for c in B.MISSING_MODULE_BUGS}
+STAND_IN_VARIANTS = ("stray_missing_import",)
+MISSING_MODULE = "torch"
 MODEL_FILE = "classifiers/rnn.py"
 EPS = 1e-6
 
@@ -31,7 +37,7 @@ pytestmark = pytest.mark.slow
 def pattern_results(course, tmp_path_factory):
     work = tmp_path_factory.mktemp("corpus-patterns")
     reference = course.assignment_dir("source")
-    cases = [*FULL.values(), *BROKEN.values(), *SQUEEZE.values()]
+    cases = [*FULL.values(), *BROKEN.values(), *SQUEEZE.values(), *MISSING.values()]
     paths = {c.name: CORPUS.spec.materialize(c, reference, work / "subs" / c.name) for c in cases}
     proc = H.grade(list(paths.values()), work / "out", jobs=2, items=H.fast_items(course), cwd=work)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -88,3 +94,18 @@ def test_model_file_that_does_not_import(name, pattern_results, points):
     assert MODEL_FILE in result.output, f"{name}: the top-level output does not name {MODEL_FILE}"
     if "python2" in name:
         assert "Python 2" in result.output, f"{name}: the top-level output does not say Python 2"
+
+
+@pytest.mark.parametrize("name", sorted(MISSING) + list(STAND_IN_VARIANTS))
+def test_a_module_the_grader_lacks_costs_only_where_it_is_used(name, pattern_results, points):
+    case = MISSING.get(name) or FULL[name]
+    tests = _tests(pattern_results, name)
+    others = _lost(tests, points, [i for i in points if i not in case.items])
+    assert not others, f"{name}: the missing module cost points outside {case.items}: {others}"
+    for item in case.items:
+        assert tests[item].score == 0, f"{name}: {item} scored {tests[item].score:g}"
+        assert f"No module named '{MISSING_MODULE}'" in tests[item].output, tests[item].output
+    top = pattern_results[name].output
+    assert "does not import" not in top
+    assert f"imports {MISSING_MODULE}" in top and "stand-in" in top, top
+    assert next(iter(case.files())) in top, top

@@ -3,6 +3,8 @@
 - a correct backward whose forward has a known mistake (no bias, no tanh, a sigmoid) is
   judged at the point that forward computed (coursekit.judge.atpoint), and a wrong backward
   of such a forward is not;
+- a correct backward whose forward overwrites an input its cache holds (prev_h) is judged on
+  that cache with the input put back, and a wrong one is not (atpoint.credited_on_restored_cache);
 - the step tests' trained-range inputs (coursekit.judge.training.ranges) reach the
   pre-activations where a tanh or sigmoid written with np.exp overflows in float32, and the
   overflow is named only when an exp-written form predicts exactly the NaN entries seen
@@ -17,7 +19,7 @@ import numpy as np
 import pytest
 
 from coursekit.judge import BASE_SEED
-from coursekit.judge.atpoint import credited_at_mistake, expected_at_mistake
+from coursekit.judge.atpoint import credited_at_mistake, credited_on_restored_cache, expected_at_mistake
 from coursekit.judge.blocks import SAMPLING, TRAINING
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.context import JudgeContext
@@ -126,6 +128,71 @@ def test_a_correct_backward_of_a_forward_with_Wh_transposed_is_credited(L):
     args, dnext = step_problem(H=5)
     credited, notes = verdict(L, forward_with_Wh_transposed, L.rnn_step_backward, args, dnext)
     assert credited and "Wh.T" in notes[0]
+
+
+def forward_overwriting_prev_h(x, prev_h, Wx, Wh, b):
+    """Right next_h, then the caller's prev_h (held by the cache) overwritten in place."""
+    a = x @ Wx + prev_h @ Wh + b
+    next_h = np.tanh(a)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    prev_h[...] = a
+    return next_h, cache
+
+
+class InProcessRunner:
+    """Answers calls as the worker would, with judge-side 'student' functions: the arguments
+    are copies (they cross the boundary), the sandbox helper call_with_inputs is the real
+    one's behaviour, or a lie (`reported`: the inputs it claims after the call)."""
+    substituted = False
+
+    def __init__(self, functions, reported=None):
+        self.functions, self.reported = functions, reported
+
+    def call(self, target, *args, what):
+        import copy
+        args = copy.deepcopy(args)
+        name = target.partition(":")[2]
+        if name == "call_with_inputs":
+            _, forward, inputs = args
+            result = self.functions[forward](*inputs)
+            return [result, self.reported if self.reported is not None else inputs]
+        return self.functions[name](*args)
+
+
+def restored_verdict(L, forward, backward, args, dnext, reported=None):
+    notes = []
+    judge = SimpleNamespace(layers=L, note=notes.append)
+    runner = InProcessRunner({"rnn_step_forward": forward, "rnn_step_backward": backward}, reported)
+    expected = L.rnn_step_backward(dnext, L.rnn_step_forward(*args)[1])
+    return credited_on_restored_cache(judge, runner, "rnn_step_forward", args, [dnext], expected, GRADS), notes
+
+
+def test_a_correct_backward_of_a_forward_overwriting_prev_h_is_credited(L):
+    args, dnext = step_problem()
+    out, cache = forward_overwriting_prev_h(*[a.copy() for a in args])
+    assert np.allclose(out, L.rnn_step_forward(*args)[0])         # the forward's output is right
+    plain = L.rnn_step_backward(dnext, cache)                    # but its cache is overwritten:
+    assert not np.allclose(plain[3], L.rnn_step_backward(dnext, L.rnn_step_forward(*args)[1])[3])  # dWh wrong
+    credited, notes = restored_verdict(L, forward_overwriting_prev_h, L.rnn_step_backward, args, dnext)
+    assert credited and len(notes) == 1
+    assert "overwrites prev_h" in notes[0] and "costs points at rnn_step_forward only" in notes[0]
+
+
+def test_a_wrong_backward_of_a_forward_overwriting_prev_h_is_not_credited(L):
+    args, dnext = step_problem()
+    assert restored_verdict(L, forward_overwriting_prev_h, backward_without_tanh_derivative,
+                            args, dnext) == (False, [])
+
+
+def test_a_lying_report_of_changed_inputs_buys_nothing(L):
+    """The worker's report only picks arrays of the student's own cache to replace by the
+    judge's inputs: a report of arrays the cache does not hold, or a wrong backward, earns nothing."""
+    args, dnext = step_problem()
+    lie = [a + 1.0 for a in args]
+    assert restored_verdict(L, L.rnn_step_forward, backward_without_tanh_derivative, args, dnext,
+                            reported=lie) == (False, [])
+    assert restored_verdict(L, forward_overwriting_prev_h, backward_without_tanh_derivative, args, dnext,
+                            reported=lie) == (False, [])
 
 
 def sequence_problem(seed=4, N=3, T=4, D=5, H=6):

@@ -25,7 +25,7 @@ from coursekit.judge.captions import captions_agree, compared_mask, valid_captio
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.context import JudgeContext
 from coursekit.judge.gradcheck import DEPENDENCE, check_against_own_forward
-from coursekit.judge.model_checks import END, NULL, START, random_problem
+from coursekit.judge.model_checks import END, NULL, SAMPLE_DTYPE, START, random_problem
 from coursekit.reference import submodule
 
 LABELS = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
@@ -146,7 +146,7 @@ def test_judge_sample_problems_exercise_text_after_end(ref):
     seeded = SimpleNamespace(base_seed=BASE_SEED)
     after_end = 0
     for case in ("random", "N=1"):
-        prob = random_problem(JudgeContext.rng(seeded, f"sample:{case}"), "rnn", case)
+        prob = random_problem(JudgeContext.rng(seeded, f"sample:{case}"), "rnn", case, SAMPLE_DTYPE)
         model = M.CaptioningRNN(prob.word_to_idx, cell_type="rnn", dtype=np.dtype(prob.dtype).type, **prob.dims)
         model.params = {k: v.copy() for k, v in prob.params.items()}
         captions = model.sample(prob.features, max_length=prob.max_length)

@@ -92,6 +92,9 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
     if rc not in (0, 1) and not plugin.outcomes:
         raise JudgeError(f"the hidden suite did not run (pytest exit code {rc})")
     context.import_errors = [p.to_dict() for p in session.import_problems.values()]
+    context.summary_notes += [s.note() for s in session.stand_ins]
+    if session.stand_ins:
+        context.record("stand_ins", [s.missing for s in session.stand_ins])
     context.record("judge_cpu_seconds", judge_cpu(session))
     return build_result(submission_dir, plugin.outcomes, context, session,
                         execution_time=time.monotonic() - start, items=items)

@@ -13,6 +13,16 @@ reference backward on that forward's cache:
 - lstm_step_forward: the bias left out; gates read from the wrong column blocks, or g
   squashed by a sigmoid (the mistaken step and the backward formula, judge-side).
 
+A forward that writes into an input its cache holds (`prev_h[...] = ...` after computing a
+right next_h) hands its backward a cache of overwritten values. Its backward is judged on
+that cache with the overwritten inputs put back as they were given (`credited_on_restored_cache`):
+the student's own cache, only arrays the forward itself changed replaced by the judge's
+inputs, against the reference's gradients at those inputs, so a correct backward keeps its
+points and the overwrite costs points at the forward only (its "inputs untouched" check).
+Nothing the worker says is believed: its report of the changed inputs only picks which arrays
+of the cache the judge replaces, by values the judge holds, and the gradients must still be
+the reference's.
+
 The rule credits the backward only when both hold: the student's forward output equals that
 mistake's prediction (the mistake really is that one), and the student's gradients equal the
 gradients at that point. The reference is run as written; a prediction that does not apply to
@@ -147,3 +157,66 @@ def credited_at_mistake(judge, forward: str, args, outputs, douts, grads, grad_n
                + (f" ({what})" if what else "") + f"; that forward is wrong, which costs points at "
                f"{forward} only.")
     return True
+
+
+def credited_on_restored_cache(judge, runner, forward: str, args, douts, expected, grad_names) -> bool:
+    """True (with a note) when the student's backward, on the student's cache with the inputs
+    the forward overwrote put back, returns the reference's gradients `expected`."""
+    from .checks import CheckFailed, compare, unpack
+    from .session import HELPERS
+    from .suite import target
+    backward = forward.replace("_forward", "_backward")
+    try:
+        res = runner.call(f"{HELPERS}:call_with_inputs", target(forward).partition(":")[0], forward,
+                          list(args), what=forward)
+        result, after = unpack(res, 2, forward)
+        cache = unpack(result, len(douts) + 1, forward)[-1]
+        changed = [k for k, (a, b) in enumerate(zip(args, after if isinstance(after, (list, tuple)) else ()))
+                   if _overwritten(a, b)]
+        restored, count = _restore(cache, [(after[k], args[k]) for k in changed])
+        if not changed or not count:
+            return False
+        grads = unpack(runner.call(target(backward), *douts, restored, what=backward), len(grad_names), backward)
+        for g, e, name in zip(grads, expected, grad_names):
+            compare(g, np.asarray(e), name, tol=tolerance(np.asarray(e), *args))
+    except CheckFailed:
+        return False
+    names = _parameter_names(judge.layers, forward)
+    which = ", ".join(names[k] if k < len(names) else f"argument {k + 1}" for k in changed)
+    judge.note(f"your backward is right for the inputs your {forward} was given; that forward "
+               f"overwrites {which} in place, which its cache holds (this costs points at "
+               f"{forward} only: it must not modify its inputs).")
+    return True
+
+
+def _overwritten(given, after) -> bool:
+    return isinstance(after, np.ndarray) and isinstance(given, np.ndarray) and after.shape == given.shape \
+        and after.dtype == given.dtype and not np.array_equal(after, given)
+
+
+def _restore(value, swaps, depth=0):
+    """`value` with every array equal to a swap's first array replaced by its second; (new
+    value, count). Tuples, lists and dicts are walked (a few levels deep)."""
+    if isinstance(value, np.ndarray):
+        for changed, given in swaps:
+            if value.shape == changed.shape and value.dtype == changed.dtype and np.array_equal(value, changed):
+                return np.array(given, copy=True), 1
+        return value, 0
+    if depth > 4 or not isinstance(value, (tuple, list, dict)):
+        return value, 0
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    out, count = {}, 0
+    for key, v in items:
+        out[key], n = _restore(v, swaps, depth + 1)
+        count += n
+    if isinstance(value, dict):
+        return out, count
+    return type(value)(out[k] for k in range(len(value))), count
+
+
+def _parameter_names(layers, forward: str) -> list:
+    import inspect
+    try:
+        return list(inspect.signature(getattr(layers, forward)).parameters)
+    except (TypeError, ValueError, AttributeError):
+        return []

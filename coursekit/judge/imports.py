@@ -6,6 +6,12 @@ with its file, line and line text: the feedback shows one banner, and every chec
 the module says "not graded: <file> does not import" instead of repeating the error. A module
 that exits or hangs its worker is `fatal`: nothing can be graded.
 
+A module the grader does not have (`import torch` at the top, never used) does not make the
+file fail: `probe_imports` installs a stand-in for it (sandbox_helpers.stand_in_module: the
+import works, any use raises ModuleNotFoundError naming it) and imports the file again, so
+only the functions that use it fail; `StandIn.note()` names it in the feedback. The course's
+own package (cs231n.*) never gets a stand-in: a missing cs231n module stays an import error.
+
 The file, line and line text come from the worker's traceback text (untrusted: only used to
 point at a line; the line text is read judge-side from the student's own file).
 """
@@ -16,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _FRAME = re.compile(r'File "([^"\n]+)", line (\d+)')
+_MISSING = re.compile(r"^No module named '([A-Za-z_][\w.]*)'")
 MAX_MESSAGE = 300
+COURSE_PACKAGE = "cs231n"     # its modules are the handout's: never stood in for
+MAX_STAND_INS = 5             # missing modules stood in for per submission
 
 
 @dataclass
@@ -50,12 +59,31 @@ def student_modules(student_files: list[str]) -> list[str]:
     return [f[:-3].replace("/", ".") for f in student_files if f.endswith(".py")]
 
 
-def probe_imports(worker, code_dir: Path, student_files: list[str], call_seconds) -> dict:
+@dataclass
+class StandIn:
+    """A module the grader lacks, imported by a student file: graded with a stand-in."""
+    missing: str         # "torch"
+    file: str            # the student file whose import needed it
+    line: int
+
+    def note(self) -> str:
+        at = f" (line {self.line})" if self.line else ""
+        return (f"Note: {self.file} imports {self.missing}{at}, which the grader does not have. "
+                f"It was graded with a stand-in for {self.missing}: functions that do not use it "
+                f"are graded as usual, a function that uses it fails with ModuleNotFoundError. "
+                f"Only numpy and the handout's modules can be used.")
+
+
+def probe_imports(worker, code_dir: Path, student_files: list[str], call_seconds,
+                  stand_ins: list | None = None) -> dict:
+    """{module: ImportProblem} of the student modules that do not import; the modules stood in
+    for (missing_module) are appended to `stand_ins`."""
     from coursekit.sandbox import StudentError, WorkerDied, WorkerTimeout
     problems: dict[str, ImportProblem] = {}
+    stand_ins = [] if stand_ins is None else stand_ins
     for module in student_modules(student_files):
         try:
-            worker.call("importlib:import_module", module)
+            _import_standing_in(worker, module, student_files, stand_ins)
         except StudentError as exc:
             problems[module] = describe_import_error(module, exc, code_dir, student_files)
         except WorkerDied:
@@ -69,6 +97,44 @@ def probe_imports(worker, code_dir: Path, student_files: list[str], call_seconds
         if module in problems and problems[module].fatal:
             break
     return problems
+
+
+def _import_standing_in(worker, module: str, student_files, stand_ins: list) -> None:
+    """Import `module`; while it fails on a missing module that may be stood in for, install
+    the stand-in (in this worker) and import it again."""
+    from coursekit.sandbox import StudentError
+    from .session import HELPERS
+    while True:
+        try:
+            worker.call("importlib:import_module", module)
+            return
+        except StudentError as exc:
+            missing = missing_module(exc)
+            if not missing or len(stand_ins) >= MAX_STAND_INS or any(s.missing == missing for s in stand_ins):
+                raise
+            file, line = last_student_frame(exc.traceback, student_files)
+            worker.call(f"{HELPERS}:stand_in_module", missing)
+            stand_ins.append(StandIn(missing, file or module_file(module), line))
+
+
+def missing_module(exc) -> str:
+    """The module a ModuleNotFoundError names, when it may be stood in for ("" otherwise):
+    never the course's own package, never a relative or student module."""
+    if exc.type_name != "ModuleNotFoundError":
+        return ""
+    m = _MISSING.match(exc.message or "")
+    if not m:
+        return ""
+    name = m.group(1)
+    top = name.split(".")[0]
+    return "" if top in (COURSE_PACKAGE, "ck_judge_helpers") else name
+
+
+def install_stand_ins(worker, stand_ins) -> None:
+    """A later worker: the same stand-ins, before any student module is imported."""
+    from .session import HELPERS
+    for s in stand_ins:
+        worker.call(f"{HELPERS}:stand_in_module", s.missing)
 
 
 def describe_import_error(module, exc, code_dir: Path, student_files) -> ImportProblem:

@@ -27,7 +27,8 @@ class Problem:
     max_length: int
 
 
-def random_problem(rng, cell: str, case: str) -> Problem:
+def random_problem(rng, cell: str, case: str, dtype: str | None = None) -> Problem:
+    """A random model and minibatch; float64 unless the case is "float32" or `dtype` says."""
     V = int(rng.integers(6, 12))
     words = ["<NULL>", "<START>", "<END>"] + [f"w{k}" for k in range(V - 3)]
     word_to_idx = {w: i for i, w in enumerate(words)}
@@ -35,7 +36,7 @@ def random_problem(rng, cell: str, case: str) -> Problem:
     T = 1 if case == "T=1" else int(rng.integers(3, 8))
     D, W, H = (int(rng.integers(3, 9)) for _ in range(3))
     mul = 4 if cell == "lstm" else 1
-    dtype = "float32" if case == "float32" else "float64"
+    dtype = dtype or ("float32" if case == "float32" else "float64")
     shapes = {"W_embed": (V, W), "W_proj": (D, H), "b_proj": (H,), "Wx": (W, mul * H),
               "Wh": (H, mul * H), "b": (mul * H,), "W_vocab": (H, V), "b_vocab": (V,)}
     params = {k: (rng.standard_normal(s) * 0.6).astype(dtype) for k, s in shapes.items()}
@@ -165,10 +166,15 @@ def degenerate(captions: np.ndarray, word_to_idx: dict) -> bool:
     return len(np.unique(captions)) < MIN_DISTINCT or float(np.mean(lengths)) < MIN_WORDS
 
 
+# The notebooks sample only float32 models (the model's default dtype, the dataset's float32
+# features): so do the sample checks (tests/test_judge_call_values.py).
+SAMPLE_DTYPE = "float32"
+
+
 def sample_problem(judge, cell: str, case: str, attempts: int = 50) -> Problem:
-    """A random problem whose reference captions are not degenerate."""
+    """A random float32 problem whose reference captions are not degenerate."""
     for k in range(attempts):
-        prob = random_problem(judge.rng(f"sample:{cell}:{case}:{k}"), cell, case)
+        prob = random_problem(judge.rng(f"sample:{cell}:{case}:{k}"), cell, case, SAMPLE_DTYPE)
         if not degenerate(reference_sample(judge, prob), prob.word_to_idx):
             return prob
     raise RuntimeError(f"no non-degenerate sample problem for {cell}/{case}")   # internal error

@@ -12,7 +12,9 @@ Every sandbox failure becomes a `CheckFailed` with a judge-written message; in g
 the student's exception text is never included. A worker that cannot start is the judge's
 problem (`SandboxUnavailable`, then JudgeError), never the student's. A student file that does
 not import is found once, when the plain worker starts (`imports.py`): every check that needs
-it then fails at once with "not graded: <file> does not import".
+it then fails at once with "not graded: <file> does not import". A module the grader lacks
+(`import torch`) gets a stand-in in every worker (imports.StandIn), installed before the
+student modules are imported.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from .checks import CheckFailed, JudgeCpuExceeded
 from .grants import MODEL, MODULES, Grant
-from .imports import ImportProblem, probe_imports, student_frame, student_modules
+from .imports import ImportProblem, install_stand_ins, probe_imports, student_frame, student_modules
 
 HELPERS = "ck_judge_helpers"
 MAX_STUDENT_TEXT = 600
@@ -141,6 +143,7 @@ class Session:
         self.callback_cpu_spent = 0.0        # judge CPU used by the callbacks of closed workers
         self.start_error: str | None = None            # infrastructure: no worker could start
         self.import_problems: dict[str, ImportProblem] = {}   # module -> why it does not import
+        self.stand_ins: list = []             # modules the grader lacks, stood in for (imports.StandIn)
         self._probed = False
         self.first_inputs: str | None = None   # shapes of the running test's first call
         self.plain = Runner(self)
@@ -230,7 +233,9 @@ class Session:
         if not self._probed:
             self._probed = True
             self.import_problems = probe_imports(worker, self.code_dir, self.student_files,
-                                                 self.limits.call_seconds)
+                                                 self.limits.call_seconds, self.stand_ins)
+            if self.stand_ins:   # this worker imported a module twice: a fresh one imports once
+                raise _Replace()
         else:
             self._import_again(worker)
         fatal = [m for m, p in self.import_problems.items() if p.fatal]
@@ -244,6 +249,10 @@ class Session:
         in its order (up to a fatal module): student code cannot tell a fresh worker from the
         first by how, or by what, its modules were first imported."""
         from coursekit.sandbox import SandboxError
+        try:
+            install_stand_ins(worker, self.stand_ins)
+        except SandboxError:       # a dead worker fails its next call
+            return
         for module in student_modules(self.student_files):
             problem = self.import_problems.get(module)
             if problem is not None and problem.fatal:

@@ -251,6 +251,16 @@ SQUEEZE_SAMPLE_N1 = _model("sample_squeeze_breaks_n1", SAMPLE, ("sample", "lstm_
 SQUEEZE_BUGS = [SQUEEZE_N1, SQUEEZE_LSTM_N1, SQUEEZE_SAMPLE_N1]
 BUGS += SQUEEZE_BUGS
 
+# A module the grader does not have, used by one function: only that function's item is lost,
+# and its feedback names the module (the file is graded with a stand-in for it).
+MISSING_MODULE_BUGS = [
+    _bug("sample_uses_missing_module", SAMPLE, ("sample", "lstm_sample"),
+         "import torch at the top of classifiers/rnn.py, torch.argmax in sample",
+         Replace(MODEL, "import numpy as np\n", "import numpy as np\nimport torch\n"),
+         Mutate(MODEL, SAMPLE, SwapCall("np.argmax", "torch.argmax"))),
+]
+BUGS += MISSING_MODULE_BUGS
+
 # Model files that do not import. Not in BUGS: the Python 2 one does not even compile. Each must
 # lose points on every model item ("not graded: <file> does not import"), keep full marks on the
 # layer items (rnn_layers.py is fine), and the top-level output names the file.
@@ -276,10 +286,10 @@ TRAINING_CATCHES: dict[str, tuple[str, ...]] = {
 
 # Bugs that may also cost points at another function's items (every other bug loses points
 # only at its own function's items, `coursekit selftest` checks it), and why.
-SHARED_COSTS = {
-    "step_fwd_inplace_prev_h": "the forward overwrites prev_h, which its cache holds: the backward "
-                               "then computes dWh from the overwritten values",
-}
+# None today: a forward that overwrites prev_h, which its cache holds, used to cost
+# rnn_step_backward too; its backward is now judged on that cache with prev_h put back
+# (coursekit/judge/atpoint.py credited_on_restored_cache).
+SHARED_COSTS: dict[str, str] = {}
 
 
 # ----------------------------------------------------------------------------- numerics

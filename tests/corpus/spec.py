@@ -62,6 +62,9 @@ class Case:
     items: graded items (keys of KIT["points"] / KIT["extra_credit"]) the case must lose points
       on (bugs) or must score 0 on (attacks); empty for variants (full marks everywhere).
     function: the student function the feedback of a losing item must name.
+    notebook_fails: variants only: items whose notebook check fails for this code too (it is
+      not code that passes the notebook there), so the grader may take those points; every
+      other item must keep full marks.
     """
     name: str
     description: str
@@ -69,6 +72,7 @@ class Case:
     items: tuple = ()
     function: str = ""
     tags: tuple = field(default=())
+    notebook_fails: tuple = ()
 
     def files(self) -> set[str]:
         return {e.file for e in self.edits}

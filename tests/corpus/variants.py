@@ -279,6 +279,9 @@ INPLACE_EMBED_BWD = Append(LAYERS, """
 """)
 
 STRAY_IMPORT = Replace(LAYERS, "import numpy as np\n", "import os, math\nimport numpy as np\n")
+# A module the grader does not have, imported and never used (left over from a PyTorch
+# assignment): the file is graded with a stand-in for it (coursekit/judge/imports.py).
+MISSING_IMPORT = Replace(LAYERS, "import numpy as np\n", "import numpy as np\nimport torch\n")
 # Code written against the 2017-2020 handouts, whose model file starts this way.
 OLD_HANDOUT_IMPORT = Replace(MODEL, "from ..rnn_layers import *\n",
                              "from ..rnn_layers import *\nfrom cs231n.layers import *\n")
@@ -299,6 +302,8 @@ INPLACE_BACKWARDS: list[Case] = [
 NO_AFFINE_IN_LAYERS = Append(LAYERS, "del affine_forward, affine_backward")
 IMPORT_VARIANTS: list[Case] = [
     Case("stray_existing_import", "import os, math at the top of rnn_layers.py", (STRAY_IMPORT,)),
+    Case("stray_missing_import", "import torch (which the grader does not have) at the top of "
+         "rnn_layers.py, never used", (MISSING_IMPORT,)),
     Case("old_handout_layers_import", "from cs231n.layers import * at the top of classifiers/rnn.py "
          "(2017-2020 handouts; needs the handout's cs231n/layers.py)", (OLD_HANDOUT_IMPORT,)),
     Case("old_handout_layout", "rnn_layers.py without the affine layers, classifiers/rnn.py taking "
@@ -365,3 +370,133 @@ HABITS: list[Case] = [
          (QUADRATIC_BACKWARD,)),
 ]
 VARIANTS += HABITS
+
+
+# ----------------------------------------------------------------------------- float32 end to end
+# A model that works in float32 whatever dtype it is given: __init__ casts the parameters to
+# float32, loss and sample cast the features and parameters they use, so every layer computes
+# in float32. The notebook's training and sampling run in float32 anyway (the model's default
+# dtype, float32 features): they pass. Its float64 checks of the loss (expected 9.83235591003
+# to 1e-10) and of the gradients (numeric, h = 1e-6) fail for it, so the grader may fail the
+# items of those checks too (Case.notebook_fails, tested against the notebook itself in
+# tests/test_corpus_notebook_regime.py); every other item must keep full marks.
+FLOAT32_MODEL = Append(MODEL, """
+    _ck_float64_init = CaptioningRNN.__init__
+
+
+    def _init_float32(self, word_to_idx, input_dim=512, wordvec_dim=128, hidden_dim=128,
+                      cell_type='rnn', dtype=np.float32):
+        _ck_float64_init(self, word_to_idx, input_dim, wordvec_dim, hidden_dim, cell_type, dtype)
+        self.dtype = np.float32            # float32 end to end, whatever was asked for
+        for k, v in self.params.items():
+            self.params[k] = v.astype(np.float32)
+
+
+    def _params32(model):
+        return {k: np.asarray(v, dtype=np.float32) for k, v in model.params.items()}
+
+
+    def _loss_float32(self, features, captions):
+        p = _params32(self)
+        features = np.asarray(features, dtype=np.float32)
+        captions_in, captions_out = captions[:, :-1], captions[:, 1:]
+        mask = captions_out != self._null
+        h0, proj_cache = affine_forward(features, p['W_proj'], p['b_proj'])
+        words, embed_cache = word_embedding_forward(captions_in, p['W_embed'])
+        forward, backward = (rnn_forward, rnn_backward) if self.cell_type == 'rnn' else \\
+            (lstm_forward, lstm_backward)
+        h, rnn_cache = forward(words, h0, p['Wx'], p['Wh'], p['b'])
+        scores, vocab_cache = temporal_affine_forward(h, p['W_vocab'], p['b_vocab'])
+        loss, dscores = temporal_softmax_loss(scores, captions_out, mask)
+        grads = {}
+        dh, grads['W_vocab'], grads['b_vocab'] = temporal_affine_backward(dscores, vocab_cache)
+        dwords, dh0, grads['Wx'], grads['Wh'], grads['b'] = backward(dh, rnn_cache)
+        grads['W_embed'] = word_embedding_backward(dwords, embed_cache)
+        _, grads['W_proj'], grads['b_proj'] = affine_backward(dh0, proj_cache)
+        return loss, grads
+
+
+    def _sample_all_float32(self, features, max_length=30):
+        p = _params32(self)
+        N = features.shape[0]
+        captions = np.full((N, max_length), self._null, dtype=np.int32)
+        h, _ = affine_forward(np.asarray(features, dtype=np.float32), p['W_proj'], p['b_proj'])
+        c = np.zeros_like(h)
+        word = np.full(N, self._start)
+        for t in range(max_length):
+            x, _ = word_embedding_forward(word[:, None], p['W_embed'])
+            if self.cell_type == 'rnn':
+                h, _ = rnn_step_forward(x[:, 0], h, p['Wx'], p['Wh'], p['b'])
+            else:
+                h, c, _ = lstm_step_forward(x[:, 0], h, c, p['Wx'], p['Wh'], p['b'])
+            scores, _ = affine_forward(h, p['W_vocab'], p['b_vocab'])
+            word = np.argmax(scores, axis=1)
+            captions[:, t] = word
+        return captions
+
+
+    CaptioningRNN.__init__ = _init_float32
+    CaptioningRNN.loss = _loss_float32
+    CaptioningRNN.sample = _sample_all_float32
+""")
+FLOAT32_END_TO_END = Case("float32_end_to_end", "the model casts its parameters and features to float32 "
+                          "in __init__, loss and sample: every layer computes in float32", (FLOAT32_MODEL,),
+                          notebook_fails=("captioning_loss", "captioning_gradients", "lstm_captioning_loss"))
+VARIANTS += [FLOAT32_END_TO_END]
+
+
+# ----------------------------------------------------------------------------- recording calls
+# Not a variant of VARIANTS: the reference with every public function of rnn_layers.py and
+# the model's __init__, loss and sample wrapped to record how they are called (positional
+# count, keyword names, the kind of each value: dtype and ndim of arrays, numpy scalar or
+# Python number, str and whether it is interned, dicts by their keys' and values' kinds).
+# tests/test_judge_call_values.py compares what the notebooks pass with what the grader does.
+RECORD_LAYERS = Append(LAYERS, """
+    import sys as _ck_sys
+    import types as _ck_types
+
+    _ck_calls = set()
+
+
+    def _ck_kind(v):
+        if isinstance(v, np.ndarray):
+            return 'ndarray[%s,%dd]' % (v.dtype, v.ndim)
+        if isinstance(v, np.generic):
+            return 'numpy.' + type(v).__name__
+        if isinstance(v, str):
+            return 'str' if _ck_sys.intern(v) is v else 'str(not interned)'
+        if isinstance(v, dict):
+            return 'dict{%s}' % ','.join(sorted({_ck_kind(k) + ':' + _ck_kind(x) for k, x in v.items()}))
+        if isinstance(v, type):
+            return 'type:' + v.__name__
+        return type(v).__name__
+
+
+    def _ck_record(name, fn, skip=0):
+        def recorded(*args, **kwargs):
+            _ck_calls.add((name, len(args) - skip, tuple(sorted(kwargs)),
+                           tuple(_ck_kind(a) for a in args[skip:]),
+                           tuple(_ck_kind(kwargs[k]) for k in sorted(kwargs))))
+            return fn(*args, **kwargs)
+        recorded.__name__, recorded.__doc__ = fn.__name__, fn.__doc__
+        return recorded
+
+
+    def _ck_recorded():
+        return sorted([list(c[:2]), list(c[2]), list(c[3]), list(c[4])] for c in _ck_calls)
+
+
+    for _ck_name, _ck_fn in list(globals().items()):
+        if isinstance(_ck_fn, _ck_types.FunctionType) and not _ck_name.startswith('_') \\
+                and _ck_fn.__module__ == __name__:
+            globals()[_ck_name] = _ck_record(_ck_name, _ck_fn)
+""")
+RECORD_MODEL = Append(MODEL, """
+    from .. import rnn_layers as _ck_layers
+
+    for _ck_name in ('__init__', 'loss', 'sample'):
+        setattr(CaptioningRNN, _ck_name, _ck_layers._ck_record('CaptioningRNN.' + _ck_name,
+                                                                getattr(CaptioningRNN, _ck_name), skip=1))
+""")
+RECORDING = Case("recording_calls", "the reference, recording how each student function is called",
+                 (RECORD_LAYERS, RECORD_MODEL))
