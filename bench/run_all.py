@@ -19,6 +19,7 @@ BENCHES = [
     ("judge CPU under callback attacks", [sys.executable, str(HERE / "bench_judge_cpu.py")]),
     ("caption quality (BLEU-1)", [sys.executable, str(HERE / "bench_captions.py")]),
     ("student handout", [sys.executable, str(HERE / "bench_handout.py")]),
+    ("self-check and notebooks, BLAS threads", [sys.executable, str(HERE / "bench_selfcheck.py")]),
     ("character- against word-level captioning", [sys.executable, str(HERE / "bench_charword.py")]),
     ("nbgrader autograde vs coursekit grade", [sys.executable, str(HERE / "bench_vs_nbgrader.py")]),
     ("PrairieLearn grader (simulated host)", [sys.executable, str(HERE / "bench_prairielearn.py")]),

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-# test id in the handout -> the message the untouched release must give (one failure each)
+# test id in the handout -> the message the untouched release must give (one failure each), in the
+# order RNN_Captioning.ipynb introduces the functions (the order of the "Not done yet" list)
 UNTOUCHED = {
     "test_rnn_step_forward": "rnn_step_forward returned None: it is not implemented yet",
     "test_rnn_step_backward": "rnn_step_backward returned None: it is not implemented yet",
@@ -20,8 +21,8 @@ UNTOUCHED = {
     "test_word_embedding_forward": "word_embedding_forward returned None: it is not implemented yet",
     "test_word_embedding_backward": "word_embedding_backward returned None: it is not implemented yet",
     "test_captioning_rnn_loss": "CaptioningRNN.loss (rnn) returned loss 0 and no gradients: it is not implemented yet",
-    "test_captioning_rnn_sample": "CaptioningRNN.sample (rnn) returned only <NULL> words: it is not implemented yet",
     "test_rnn_overfits_small_data": "overfit check: CaptioningRNN.loss returned loss 0 and no gradients: it is not implemented yet",
+    "test_captioning_rnn_sample": "CaptioningRNN.sample (rnn) returned only <NULL> words: it is not implemented yet",
 }
 # extra credit: skipped (with the reason) while not started, never a failure
 UNTOUCHED_EXTRA = {
@@ -72,6 +73,17 @@ def _solved_copy(course, tmp_path: Path) -> Path:
     return folder
 
 
+def _listed(lines: list[str], heading: str) -> list[str]:
+    """The '  - ' lines of the summary list whose heading line starts with `heading`."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading)) + 1
+    items = []
+    for line in lines[start:]:
+        if not line.startswith("  - "):
+            break
+        items.append(line[4:])
+    return items
+
+
 def test_untouched_release_fails_once_per_function_with_a_clear_message(course, tmp_path):
     results, stdout = _run(_handout_copy(course, tmp_path), course)
     assert set(results) == ALL_TESTS
@@ -85,7 +97,8 @@ def test_untouched_release_fails_once_per_function_with_a_clear_message(course, 
     assert f"Not done yet ({len(UNTOUCHED)}):" in lines
     for message in UNTOUCHED.values():
         assert sum(message in line for line in lines) == 1, message
-    assert "Extra credit, skipped:" in lines
+    assert _listed(lines, "Not done yet") == list(UNTOUCHED.values())  # the assignment's order
+    assert _listed(lines, "Extra credit, skipped:") == list(UNTOUCHED_EXTRA.values())
     assert "Traceback" not in stdout and "During handling" not in stdout
 
 
@@ -116,6 +129,23 @@ def test_selfcheck_fails_when_only_sample_is_missing(course, tmp_path):
     assert list(failed) == ["test_captioning_rnn_sample"]
     assert "CaptioningRNN.sample (rnn) returned only <NULL> words" in failed["test_captioning_rnn_sample"]
     assert results["test_captioning_lstm_sample"][0] == "skipped"
+
+
+def test_not_done_yet_lists_the_required_part_before_the_extra_credit(course, tmp_path):
+    """A broken rnn_step_forward and a started but broken lstm_step_forward: the list follows the
+    notebooks (RNN first), not the test files' alphabetical order (test_lstm_layers.py first)."""
+    folder = _solved_copy(course, tmp_path)
+    layers = folder / "cs231n" / "rnn_layers.py"
+    text = layers.read_text()
+    for call in ("np.tanh(x @ Wx + prev_h @ Wh + b)", "def lstm_step_forward("):
+        assert text.count(call) == 1, call
+    text = text.replace("np.tanh(x @ Wx + prev_h @ Wh + b)", "np.tanh(x @ Wx + prev_h @ Wh)")
+    text = text.replace("def lstm_step_forward(", "def lstm_step_forward(*args):\n    raise ValueError('broken')\n\n\ndef _unused_lstm_step_forward(")
+    layers.write_text(text)
+    _, stdout = _run(folder, course)
+    listed = _listed(stdout.splitlines(), "Not done yet")
+    firsts = [next(i for i, item in enumerate(listed) if item.startswith(name)) for name in ("rnn_step_forward", "lstm_step_forward")]
+    assert firsts[0] == 0 and firsts[0] < firsts[1], listed
 
 
 def test_an_error_in_student_code_shows_the_file_and_line_once(course, tmp_path):
