@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit.judge import BASE_SEED
+from coursekit.judge.seed import course_seed
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.context import JudgeContext
 from coursekit.judge.session import HELPERS, Session
@@ -245,7 +245,7 @@ def run_checks(course, student: Student, checks, shared=None) -> list[Outcome]:
     `shared` seeds judge.shared (e.g. the reference's cached trainings)."""
     ref = reference(course)
     session = FakeSession(student, course)
-    judge = JudgeContext(session=session, ref=ref, config=course, base_seed=BASE_SEED,
+    judge = JudgeContext(session=session, ref=ref, config=course, base_seed=course_seed(course),
                          missing_files=[])
     judge.shared.update(shared or {})
     out = []
