@@ -189,6 +189,8 @@ class FakeSession(Session):
         self.student = student
 
     def start_worker(self, grant):
+        if grant is not None:
+            grant.callbacks(self.ref_layers)    # as the real one: no grant without the test's dimensions
         worker = FakeWorker(self.student, grant)
         self.isolation = worker.isolation
         return worker
