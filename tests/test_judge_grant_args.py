@@ -6,7 +6,10 @@ What the reference's own forwards return is accepted, for random dimensions and 
 dtypes; forged caches are refused: the issue's embedding cache whose shapes disagree with
 dout (np.add.at broadcast over 1e10 updates), shape tuples that disagree with the step
 caches, out-of-range word indices, a step cache per time step missing, a W of 10^12 numbers,
-3-d arrays where a matrix belongs."""
+3-d arrays where a matrix belongs. And the dimensions are the running test's
+(grant_args.Bounds): its own calls, minibatches and slices are accepted, a call one larger
+along N, T, D, H or V is refused; end to end, a lent step asked for one example more than
+the test has fails that check only."""
 from __future__ import annotations
 
 import numpy as np

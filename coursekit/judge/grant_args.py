@@ -1,4 +1,4 @@
-"""What a granted reference call may be given: shapes consistent with one problem.
+"""What a granted reference call may be given: shapes of one problem, the running test's.
 
 A granted reference function runs in the judge on arguments the student's code chose, so
 they are checked before it runs, element by element, against what the reference forward
