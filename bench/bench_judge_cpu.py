@@ -27,8 +27,8 @@ from coursekit.config import load  # noqa: E402
 from coursekit.report.sheets import text_table  # noqa: E402
 from coursekit.selftest import load_corpus  # noqa: E402
 
-JUDGE_ATTACKS = ("callback_cpu_cache", "stale_handles_bad_callbacks", "proxy_server_callback",
-                 "proxy_other_name")
+JUDGE_ATTACKS = ("callback_cpu_legal", "callback_cpu_cache", "stale_handles_bad_callbacks",
+                 "proxy_server_callback", "proxy_other_name")
 SANDBOX_ATTACKS = ("callback_flood",)
 
 

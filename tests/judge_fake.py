@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit.judge import BASE_SEED
+from coursekit.judge.seed import course_seed
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.context import JudgeContext
 from coursekit.judge.session import HELPERS, Session
@@ -189,6 +189,8 @@ class FakeSession(Session):
         self.student = student
 
     def start_worker(self, grant):
+        if grant is not None:
+            grant.callbacks(self.ref_layers)    # as the real one: no grant without the test's dimensions
         worker = FakeWorker(self.student, grant)
         self.isolation = worker.isolation
         return worker
@@ -245,7 +247,7 @@ def run_checks(course, student: Student, checks, shared=None) -> list[Outcome]:
     `shared` seeds judge.shared (e.g. the reference's cached trainings)."""
     ref = reference(course)
     session = FakeSession(student, course)
-    judge = JudgeContext(session=session, ref=ref, config=course, base_seed=BASE_SEED,
+    judge = JudgeContext(session=session, ref=ref, config=course, base_seed=course_seed(course),
                          missing_files=[])
     judge.shared.update(shared or {})
     out = []

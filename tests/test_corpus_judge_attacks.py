@@ -21,8 +21,10 @@ H = CORPUS.harness
 AJ = __import__(f"{CORPUS.__name__}.attacks_judge", fromlist=["ATTACKS_JUDGE"])
 ATTACKS = {c.name: c for c in AJ.ATTACKS_JUDGE}
 REFERENCE = "reference_beside_attacks"
-# Small, but above the reference's training time on a loaded machine (one core each).
-LIMITS = {"wall_seconds": 60, "call_seconds": 20, "cpu_seconds": 60, "memory_mb": 2048}
+# Small, but above the reference's training time on a loaded machine (one core each), and
+# above what callback_cpu_legal needs to use up the judge CPU cap (KIT's callback_cpu_seconds,
+# kept): the cap's 20 s in the judge plus its worker's side of every call.
+LIMITS = {"wall_seconds": 150, "call_seconds": 20, "cpu_seconds": 60, "memory_mb": 2048}
 CONTROL_CHARS = ("\x1b", "\r")
 EPS = 1e-6
 
@@ -138,10 +140,30 @@ def test_results_json_stays_under_one_megabyte(name, judge_attack_run):
 
 @pytest.mark.parametrize("name", sorted([*ATTACKS, REFERENCE]))
 def test_judge_cpu_stays_within_its_budget(name, judge_attack_run, course):
-    """Judge-side CPU per submission: the callbacks within their cap (plus one CPU poll of
-    the reference's process), the judge's own work within JUDGE_OWN_CPU_SECONDS."""
+    """Judge-side CPU per submission (the README's stated budget): the callbacks within their
+    cap (plus one CPU poll of the reference's process), and the judge process and the
+    callbacks together (an upper bound: the judge's handling of a callback is in both) within
+    the cap plus JUDGE_OWN_CPU_SECONDS."""
     cpu = _result(judge_attack_run, name).extra_data["judge_cpu_seconds"]
     budget = course.limits.callback_cpu_seconds
     assert cpu["callback_budget"] == budget and cpu["callbacks"] <= budget + 0.5, f"{name}: {cpu}"
-    assert cpu["judge"] <= JUDGE_OWN_CPU_SECONDS + budget, f"{name}: {cpu}"
+    assert cpu["judge"] + cpu["callbacks"] <= JUDGE_OWN_CPU_SECONDS + budget, f"{name}: {cpu}"
     print(f"\n{name}: judge CPU {cpu}")
+
+
+CPU_ATTACK = "callback_cpu_legal"
+CAP_TEXT = "used up the judge CPU this submission may spend on them"
+
+
+def test_legal_calls_reach_the_cap_in_one_clear_failed_check(judge_attack_run, course):
+    """callback_cpu_legal asks only for calls within every bound (the running test's
+    problem, again and again): the cap stops it, one failed check says so and names the
+    cap; the checks after it run without the reference (no second message)."""
+    result = _result(judge_attack_run, CPU_ATTACK)
+    budget = course.limits.callback_cpu_seconds
+    cpu = result.extra_data["judge_cpu_seconds"]
+    assert cpu["callbacks"] >= budget - 0.01, f"the cap was not reached: {cpu}"
+    said = [(t.name, t.output.count(CAP_TEXT)) for t in result.tests if CAP_TEXT in t.output]
+    assert [n for _, n in said] == [1], f"the cap is not said once: {said}"
+    test = next(t for t in result.tests if CAP_TEXT in t.output)
+    assert f"({budget:g} s)" in test.output.split(CAP_TEXT)[1].splitlines()[0], test.output

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from coursekit.judge import BASE_SEED
+from coursekit.judge.seed import course_seed
 from coursekit.judge.atpoint import credited_at_mistake, credited_on_restored_cache, expected_at_mistake
 from coursekit.judge.blocks import SAMPLING, TRAINING
 from coursekit.judge.checks import CheckFailed
@@ -36,7 +36,7 @@ FLOAT32_EXP_OVERFLOW = float(np.log(np.finfo(np.float32).max))   # ~88.7: np.exp
 @pytest.fixture(scope="module")
 def judge(course):
     return JudgeContext(session=SimpleNamespace(plain=None), ref=reference(course), config=course,
-                        base_seed=BASE_SEED, missing_files=[])
+                        base_seed=course_seed(course), missing_files=[])
 
 
 def step_problem(seed=3, N=4, D=5, H=6):

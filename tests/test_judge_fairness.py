@@ -20,7 +20,8 @@ import pytest
 
 from helpers_grading import appending, make_submission
 
-from coursekit.judge import BASE_SEED, judge_submission
+from coursekit.judge import judge_submission
+from coursekit.judge.seed import course_seed
 from coursekit.judge.captions import captions_agree, compared_mask, valid_captions
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.context import JudgeContext
@@ -139,11 +140,11 @@ def test_valid_captions_rejects_bad_arrays(value, message):
         valid_captions(value, (2, 4), vocab_size=9)
 
 
-def test_judge_sample_problems_exercise_text_after_end(ref):
+def test_judge_sample_problems_exercise_text_after_end(ref, course):
     """Precondition of the end-to-end sample test below: on the hidden suite's own random
     problems the reference does generate words after <END> (else stopping could not matter)."""
     M = submodule(ref, "classifiers.rnn")
-    seeded = SimpleNamespace(base_seed=BASE_SEED)
+    seeded = SimpleNamespace(base_seed=course_seed(course))
     after_end = 0
     for case in ("random", "N=1"):
         prob = random_problem(JudgeContext.rng(seeded, f"sample:{case}"), "rnn", case, SAMPLE_DTYPE)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import judge_fake as F
-from coursekit.judge import BASE_SEED
+from coursekit.judge.seed import course_seed
 from coursekit.judge.context import JudgeContext
 from coursekit.judge.items import ITEMS
 from coursekit.judge.training import reference_run
@@ -166,7 +166,7 @@ def suite(course):
         assert outcome.passed, f"the honest stand-in fails {check.nodeid}: {outcome.internal_error}"
         calls[check.nodeid] = frozenset(student.called)
     judge = JudgeContext(session=F.FakeSession(F.honest_student(course), course),
-                         ref=reference(course), config=course, base_seed=BASE_SEED, missing_files=[])
+                         ref=reference(course), config=course, base_seed=course_seed(course), missing_files=[])
     for cell in ("rnn", "lstm"):
         reference_run(judge, cell)
     shared = {k: v for k, v in judge.shared.items() if k.startswith(("reference:", "small_data"))}

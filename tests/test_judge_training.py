@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from coursekit.judge import BASE_SEED
+from coursekit.judge.seed import course_seed
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.context import JudgeContext
 from coursekit.judge.training import RECIPES
@@ -25,7 +25,7 @@ from coursekit.reference import reference
 @pytest.fixture(scope="module")
 def judge(course):
     return JudgeContext(session=SimpleNamespace(plain=None), ref=reference(course), config=course,
-                        base_seed=BASE_SEED, missing_files=[])
+                        base_seed=course_seed(course), missing_files=[])
 
 
 def _random_params(judge, recipe, data, seed):

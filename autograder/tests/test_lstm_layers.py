@@ -16,7 +16,7 @@ import pytest
 
 from coursekit.judge import hints as H
 from coursekit.judge import lstm_variants as V
-from coursekit.judge.grants import LSTM_STEPS
+from coursekit.judge.grants import LSTM_STEPS, sequence_dims
 from coursekit.judge.overflow import check_finite, finite
 from coursekit.judge.suite import (call_fn, check_backward, check_inputs_untouched, check_outputs,
                                    note_if_upstream_modified)
@@ -138,7 +138,8 @@ def check_lstm_forward(judge, runner, args):
 def test_lstm_forward(judge, case):
     """h matches the reference"""
     args = lstm_inputs(judge.rng(f"lstm_forward:{case}"), case, sequence=True)
-    judge.either(lambda r: check_lstm_forward(judge, r, args), given=LSTM_STEPS)
+    steps = LSTM_STEPS.within(**sequence_dims(*args[:2]))    # the test's N, T, D, H
+    judge.either(lambda r: check_lstm_forward(judge, r, args), given=steps)
 
 
 @pytest.mark.item("lstm_forward")
@@ -146,7 +147,8 @@ def test_lstm_forward_inputs_untouched(judge):
     """lstm_forward does not modify its inputs"""
     args = lstm_inputs(judge.rng("lstm_forward:inplace"), "random", sequence=True)
     expected = judge.layers.lstm_forward(*args)[0]
-    judge.either(lambda r: check_inputs_untouched(r, "lstm_forward", args, expected), given=LSTM_STEPS)
+    steps = LSTM_STEPS.within(**sequence_dims(*args[:2]))    # the test's N, T, D, H
+    judge.either(lambda r: check_inputs_untouched(r, "lstm_forward", args, expected), given=steps)
 
 
 def check_lstm_backward(judge, runner, args, dh, what):
@@ -166,4 +168,5 @@ def test_lstm_backward(judge, case):
     args = lstm_inputs(rng, case, sequence=True)
     dh = rng.standard_normal(args[0].shape[:2] + (args[1].shape[1],)).astype(args[0].dtype)
     what = f"lstm_backward:{case}"
-    judge.either(lambda r: check_lstm_backward(judge, r, args, dh, what), given=LSTM_STEPS)
+    steps = LSTM_STEPS.within(**sequence_dims(*args[:2]))    # the test's N, T, D, H
+    judge.either(lambda r: check_lstm_backward(judge, r, args, dh, what), given=steps)

@@ -13,7 +13,7 @@ from coursekit.judge.model_checks import check_grads, check_loss, check_sample, 
 def test_lstm_loss(judge, case):
     """the LSTM model's loss matches the reference model with the same parameters"""
     prob = random_problem(judge.rng(f"lstm_loss:{case}"), "lstm", case)
-    judge.either(lambda r: check_loss(judge, r, prob), given=LSTM_MODEL_LAYERS)
+    judge.either(lambda r: check_loss(judge, r, prob), given=LSTM_MODEL_LAYERS.within(**prob.grant_dims()))
 
 
 @pytest.mark.item("lstm_captioning_loss")
@@ -21,7 +21,7 @@ def test_lstm_loss(judge, case):
 def test_lstm_gradients(judge, case):
     """the gradient of every parameter of the LSTM model matches the reference model"""
     prob = random_problem(judge.rng(f"lstm_grads:{case}"), "lstm", case)
-    judge.either(lambda r: check_grads(judge, r, prob), given=LSTM_MODEL_LAYERS)
+    judge.either(lambda r: check_grads(judge, r, prob), given=LSTM_MODEL_LAYERS.within(**prob.grant_dims()))
 
 
 @pytest.mark.item("lstm_sample")
@@ -29,4 +29,4 @@ def test_lstm_gradients(judge, case):
 def test_lstm_sample(judge, case):
     """greedy LSTM samples match the reference model's (random model, max_length given)"""
     prob = sample_problem(judge, "lstm", case)
-    judge.either(lambda r: check_sample(judge, r, prob), given=LSTM_SAMPLE_STEPS)
+    judge.either(lambda r: check_sample(judge, r, prob), given=LSTM_SAMPLE_STEPS.within(**prob.grant_dims()))

@@ -17,7 +17,7 @@ from coursekit.judge.model_checks import check_grads, check_loss, check_sample, 
 def test_loss(judge, case):
     """the loss matches the reference model with the same parameters"""
     prob = random_problem(judge.rng(f"loss:{case}"), "rnn", case)
-    judge.either(lambda r: check_loss(judge, r, prob), given=RNN_MODEL_LAYERS)
+    judge.either(lambda r: check_loss(judge, r, prob), given=RNN_MODEL_LAYERS.within(**prob.grant_dims()))
 
 
 @pytest.mark.item("captioning_gradients")
@@ -25,7 +25,7 @@ def test_loss(judge, case):
 def test_gradients(judge, case):
     """the gradient of every parameter matches the reference model"""
     prob = random_problem(judge.rng(f"grads:{case}"), "rnn", case)
-    judge.either(lambda r: check_grads(judge, r, prob), given=RNN_MODEL_LAYERS)
+    judge.either(lambda r: check_grads(judge, r, prob), given=RNN_MODEL_LAYERS.within(**prob.grant_dims()))
 
 
 @pytest.mark.item("sample")
@@ -33,4 +33,4 @@ def test_gradients(judge, case):
 def test_sample(judge, case):
     """greedy samples match the reference model's (random model, max_length given)"""
     prob = sample_problem(judge, "rnn", case)
-    judge.either(lambda r: check_sample(judge, r, prob), given=RNN_SAMPLE_STEPS)
+    judge.either(lambda r: check_sample(judge, r, prob), given=RNN_SAMPLE_STEPS.within(**prob.grant_dims()))

@@ -19,7 +19,8 @@ from coursekit.judge.captions import captions_agree, end_index, valid_captions
 from coursekit.judge.checks import CheckFailed
 from coursekit.judge.culprits import SAMPLING, TRAINING, either_model
 from coursekit.judge.session import HELPERS
-from coursekit.judge.training import RECIPES, reference_run, run_overfit, train_with
+from coursekit.judge.training import (RECIPES, grant_dims, reference_run, run_overfit, sample_grant_dims,
+                                      train_with)
 from coursekit.judge.model_checks import degenerate
 from coursekit.judge.training.data import small_data
 from coursekit.judge.training.loop import reference_model
@@ -37,7 +38,7 @@ def check_overfit(judge, cell):
         if not run.final < recipe.threshold:
             raise CheckFailed(f"after training, the loss on the 50 training captions is {run.final:.3f} "
                               f"(recomputed by the grader); it should be below {recipe.threshold}.")
-    either_model(judge, trains, TRAINING[cell])
+    either_model(judge, trains, TRAINING[cell].within(**grant_dims(judge, cell)))
 
 
 @pytest.mark.item("overfit")
@@ -106,10 +107,12 @@ def check_trained_sample(judge, runner, cell):
 @pytest.mark.item("sample")
 def test_sample_trained_model(judge):
     """samples of a trained RNN model (the reference's trained parameters) match the reference's"""
-    either_model(judge, lambda r: check_trained_sample(judge, r, "rnn"), SAMPLING["rnn"])
+    either_model(judge, lambda r: check_trained_sample(judge, r, "rnn"),
+                 SAMPLING["rnn"].within(**sample_grant_dims(judge, "rnn")))
 
 
 @pytest.mark.item("lstm_sample")
 def test_lstm_sample_trained_model(judge):
     """samples of a trained LSTM model (the reference's trained parameters) match the reference's"""
-    either_model(judge, lambda r: check_trained_sample(judge, r, "lstm"), SAMPLING["lstm"])
+    either_model(judge, lambda r: check_trained_sample(judge, r, "lstm"),
+                 SAMPLING["lstm"].within(**sample_grant_dims(judge, "lstm")))

@@ -15,7 +15,7 @@ import pytest
 from coursekit.judge import hints as H
 from coursekit.judge.atpoint import credited_at_mistake
 from coursekit.judge.checks import CheckFailed, unpack
-from coursekit.judge.grants import RNN_STEPS
+from coursekit.judge.grants import RNN_STEPS, sequence_dims
 from coursekit.judge.overflow import check_finite, finite
 from coursekit.judge.suite import (call_fn, check_backward, check_inputs_untouched, check_outputs,
                                    note_if_upstream_modified)
@@ -156,7 +156,8 @@ def seq_case(judge, name, case, dtype=np.float64):
 def test_rnn_forward(judge, case):
     """h matches the reference"""
     _, args = seq_case(judge, "rnn_forward", case, np.float32 if case == "float32" else np.float64)
-    judge.either(lambda r: check_rnn_forward(judge, r, args), given=RNN_STEPS)
+    steps = RNN_STEPS.within(**sequence_dims(*args[:2]))    # the test's N, T, D, H
+    judge.either(lambda r: check_rnn_forward(judge, r, args), given=steps)
 
 
 @pytest.mark.item("rnn_forward")
@@ -164,7 +165,8 @@ def test_rnn_forward_inputs_untouched(judge):
     """rnn_forward does not modify its inputs"""
     _, args = seq_case(judge, "rnn_forward", "inplace")
     expected = judge.layers.rnn_forward(*args)[0]
-    judge.either(lambda r: check_inputs_untouched(r, "rnn_forward", args, expected), given=RNN_STEPS)
+    steps = RNN_STEPS.within(**sequence_dims(*args[:2]))    # the test's N, T, D, H
+    judge.either(lambda r: check_inputs_untouched(r, "rnn_forward", args, expected), given=steps)
 
 
 def check_rnn_backward(judge, runner, args, dh):
@@ -191,4 +193,5 @@ def test_rnn_backward(judge, case):
     rng, args = seq_case(judge, "rnn_backward", case, np.float32 if case == "float32" else np.float64)
     N, T, _ = args[0].shape
     dh = rng.standard_normal((N, T, args[1].shape[1])).astype(args[0].dtype)
-    judge.either(lambda r: check_rnn_backward(judge, r, args, dh), given=RNN_STEPS)
+    steps = RNN_STEPS.within(**sequence_dims(*args[:2]))    # the test's N, T, D, H
+    judge.either(lambda r: check_rnn_backward(judge, r, args, dh), given=steps)

@@ -19,13 +19,15 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..config import ConfigError, load
     from ..preflight import PreflightError, preflight
+    from ..judge.seed import SeedError, course_seed
     from .bundle import BundleError, build_bundle
 
     try:
         course = load()
         preflight(course)
+        course_seed(course)          # drawn now if this is the course's first: the bundle carries it
         count = build_bundle(course.root, course.assignment, Path(args.out))
-    except (ConfigError, BundleError, PreflightError) as exc:
+    except (ConfigError, BundleError, PreflightError, SeedError) as exc:
         print(f"coursekit gradescope: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out} ({count} files): upload it as the Gradescope autograder "

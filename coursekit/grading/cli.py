@@ -73,10 +73,12 @@ def run(args) -> int:
         course = load()
     except ConfigError as exc:
         return _usage_error(str(exc))
+    from ..judge.seed import SeedError, course_seed
     from ..preflight import PreflightError, preflight
     try:
         preflight(course)
-    except PreflightError as exc:
+        course_seed(course)     # drawn before the suite's digest, on a course's first grade
+    except (PreflightError, SeedError) as exc:
         return _usage_error(str(exc))
     unknown = sorted(set(args.items or []) - set(item_points(course)))
     if unknown:

@@ -28,9 +28,6 @@ use_single_thread_blas()
 
 from .checks import CheckFailed  # noqa: E402,F401  (re-exported for the hidden suite)
 
-BASE_SEED = 20240611  # hidden suite's seed base; change it to redraw every random input
-
-
 class JudgeError(RuntimeError):
     """The judge itself failed (not the student's fault)."""
 
@@ -47,6 +44,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
     from .items import name_failing_prerequisites
     from .training import start_early
     from .scoring import build_result
+    from .seed import SeedError, course_seed
     from .session import Session
 
     config = config or _config.load()
@@ -56,6 +54,10 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
     suite = config.dir("autograder") / "tests"
     if not suite.is_dir():
         raise JudgeError(f"hidden suite {suite} not found")
+    try:
+        seed = course_seed(config)        # the course's secret: hidden inputs (seed.py)
+    except SeedError as exc:
+        raise JudgeError(str(exc)) from None
     start = time.monotonic()
     ref = reference(config)
     with tempfile.TemporaryDirectory(prefix=f"ck-judge-{os.getpid()}-") as tmp:
@@ -65,7 +67,7 @@ def judge_submission(submission_dir: Path, *, config=None, items=None,
         session = Session(code_dir,
                           ref_layers=submodule(ref, "rnn_layers"),
                           student_files=config.student_files, sandbox=config.sandbox_spec())
-        context = JudgeContext(session=session, ref=ref, config=config, base_seed=BASE_SEED,
+        context = JudgeContext(session=session, ref=ref, config=config, base_seed=seed,
                                missing_files=missing)
         try:
             late = start_early(context, early_trainings, items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .grants import Grant
+from .grants import Bounds, Grant
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,11 @@ class Blocks:
     units: tuple                                  # tuples of block names put back together
     callers: dict = field(default_factory=dict)   # unit (its first name) -> units that call it
     see: str = ""                                 # the items that grade them (Grant.see)
+    bounds: Bounds | None = None                  # the running test's dimensions (Grant.within)
+
+    def within(self, **sizes) -> "Blocks":
+        """These blocks for a check of these dimensions: every grant made of them has them."""
+        return replace(self, bounds=Bounds.of(**sizes))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -29,7 +34,7 @@ class Blocks:
         return next(u for u in self.units if name in u)
 
     def everything(self) -> Grant:
-        return KeepCaches(self.given, self.names, self.see)
+        return KeepCaches(self.given, self.names, see=self.see, bounds=self.bounds)
 
     def put_back(self, names) -> Grant:
         """Every block the reference's but `names` and the units that call them."""
@@ -37,7 +42,8 @@ class Blocks:
         for name in list(mine):
             for caller in self.callers.get(self.unit_of(name)[0], ()):
                 mine |= set(self.unit_of(caller))
-        return KeepCaches(self.given, tuple(n for n in self.names if n not in mine), self.see)
+        return KeepCaches(self.given, tuple(n for n in self.names if n not in mine),
+                          see=self.see, bounds=self.bounds)
 
 
 class KeptCache:

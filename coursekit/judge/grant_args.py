@@ -1,4 +1,4 @@
-"""What a granted reference call may be given: shapes consistent with one problem.
+"""What a granted reference call may be given: shapes of one problem, the running test's.
 
 A granted reference function runs in the judge on arguments the student's code chose, so
 they are checked before it runs, element by element, against what the reference forward
@@ -12,9 +12,19 @@ issued. So the work a call asks for is what its arrays describe (no broadcasting
 shape tuple, no index array larger than its gradient), and every array is within the
 callback's element cap.
 
-    check_call(name, args)      raises CallbackRefused (a ValueError) naming the argument
+And those dimensions are the running test's (`Bounds`, given by the hidden test with its
+grant: Grant.within): D, H and V equal the test's (the weights and the vocabulary are the
+test's), N and T are at most the test's (a minibatch of its examples, a slice of its time
+steps, one word per step of a sample). A call sized for a larger problem than the one the
+test poses is refused, so a granted call costs what the test's own problem costs.
+
+    Bounds.of(N=.., T=.., D=.., H=.., V=..)   the running test's dimensions
+    check_call(name, args, bounds)            raises CallbackRefused (a ValueError) naming
+                                              the argument
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,8 +53,38 @@ SPECS = {
 }
 
 
-def check_call(name: str, args) -> None:
-    """Refuse `args` unless they fit SPECS[name] for one set of dimensions."""
+AT_MOST = ("N", "T")    # a minibatch, a slice of the time steps; every other dimension is exact
+SYMBOLS = ("N", "T", "D", "H", "V")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The running test's dimensions (symbol -> size; a symbol the test does not have is
+    absent, and a granted call that has it is refused)."""
+    sizes: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, **sizes) -> "Bounds":
+        bad = [k for k, v in sizes.items() if k not in SYMBOLS or type(v) is not int or v < 1]
+        if bad:
+            raise ValueError(f"Bounds: {bad} are not dimensions ({', '.join(SYMBOLS)}) of positive int size")
+        return cls(tuple(sorted(sizes.items())))
+
+    def check(self, dims: dict, where: str) -> None:
+        """Refuse dimensions `dims` (bound by one call) that this test does not pose."""
+        sizes = dict(self.sizes)
+        for sym, size in sorted(dims.items()):
+            if sym not in sizes:
+                raise CallbackRefused(f"{where}: the running test has no dimension {sym}")
+            if sym in AT_MOST and size > sizes[sym]:
+                raise CallbackRefused(f"{where}: {sym} = {size} is more than the running test's {sizes[sym]}")
+            if sym not in AT_MOST and size != sizes[sym]:
+                raise CallbackRefused(f"{where}: {sym} = {size}, but the running test's {sym} is {sizes[sym]}")
+
+
+def check_call(name: str, args, bounds: Bounds | None = None) -> None:
+    """Refuse `args` unless they fit SPECS[name] for one set of dimensions, and (`bounds`)
+    those of the running test."""
     spec = SPECS.get(name)
     if spec is None:
         raise CallbackRefused(f"{name} is not a function the judge lends")
@@ -58,6 +98,8 @@ def check_call(name: str, args) -> None:
             _array(value, item, dims, where, FLOATS)
         else:
             CHECKS[item[0]](value, item[1], dims, where)
+    if bounds is not None:
+        bounds.check(dims, name)
 
 
 def _array(value, spec: str, dims: dict, where: str, kinds: str) -> np.ndarray:
@@ -80,7 +122,10 @@ def _bind(dims: dict, axis: str, size: int, where: str) -> None:
         raise CallbackRefused(f"{where}: axis {axis} is {size}, but {sym} = {dims[sym]} elsewhere")
 
 
-def _indices(value, spec, dims, where):
+def _indices(value, spec, dims, where, one_per_caption=True):
+    """Word indices (N, T), or (N,): one word per caption, as a sample's step embeds it."""
+    if one_per_caption and type(value) is np.ndarray and value.ndim == 1 and spec == "N T":
+        spec = "N"
     x = _array(value, spec, dims, where, "iu")
     if "V" in dims and x.size and (int(x.min()) < 0 or int(x.max()) >= dims["V"]):
         raise CallbackRefused(f"{where}: word indices outside [0, {dims['V']})")
@@ -125,7 +170,7 @@ def _embedding_cache(value, _layout, dims, where):
     _bind(dims, "D", shape[1], f"{where}[1]")
     if dims["V"] * dims["D"] > MAX_ELEMENTS:
         raise CallbackRefused(f"{where}[1]: W of shape {tuple(shape)} is larger than the cap")
-    _indices(x, "N T", dims, f"{where}[0]")
+    _indices(x, "N T", dims, f"{where}[0]", one_per_caption=False)   # dout is (N, T, D)
     if not isinstance(dtype, np.dtype) or dtype not in (np.float32, np.float64):
         raise CallbackRefused(f"{where}[2] is not the float dtype a granted forward returned")
 

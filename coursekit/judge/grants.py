@@ -12,17 +12,19 @@ bug is charged where it lives. A grant names exactly those building blocks, per 
   name is refused judge-side, whatever the student's code finds in its own process;
 - every callback's arguments are validated before the reference runs (`argument_check`, the
   sandbox Callback's `check_args` hook): at most MAX_ELEMENTS numbers in all, and shapes
-  consistent with one problem, caches checked element by element (grant_args.py); the
+  consistent with one problem, the running test's (its dimensions come with the grant:
+  `G.within(N=.., T=.., D=.., H=.., V=..)`; the judge lends nothing without them), caches
+  checked element by element (grant_args.py); the
   reference runs in a killable process whose CPU is accounted against the submission's
   budget (sandbox), and its time counts against the student's call.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .grant_args import MAX_ELEMENTS, CallbackRefused, check_call  # noqa: F401 (re-exported)
+from .grant_args import MAX_ELEMENTS, Bounds, CallbackRefused, check_call  # noqa: F401 (re-exported)
 
 LAYERS = "cs231n.rnn_layers"
 MODEL = "cs231n.classifiers.rnn"
@@ -40,25 +42,35 @@ class Grant:
     given: str                        # for the feedback: "step functions", "layers (see ...)"
     names: tuple[str, ...]            # reference functions put in place of the student's
     see: str = ""                     # the items that grade what is lent: "rnn_step_forward"
+    bounds: Bounds | None = None      # the running test's dimensions (required to lend)
 
     @property
     def described(self) -> str:
         """"step functions (see rnn_step_forward / rnn_step_backward)"."""
         return f"{self.given} (see {self.see})" if self.see else self.given
 
+    def within(self, **sizes) -> "Grant":
+        """This grant for a test of these dimensions (N, T, D, H, V: grant_args.Bounds)."""
+        return replace(self, bounds=Bounds.of(**sizes))
+
     def callbacks(self, ref_layers) -> dict:
         """name -> sandbox Callback: the sandbox's generic bounds (dtypes, sizes, time) plus
         this module's per-argument checks, through the Callback's `check_args` hook."""
         from coursekit.sandbox import Callback
+        if self.bounds is None:
+            raise ValueError(f"the grant of {self.given} has no test dimensions: lend it as "
+                             "grant.within(N=.., T=.., D=.., H=.., V=..)")
         return {f"ref:{name}": Callback(getattr(ref_layers, name),
-                                        check_args=argument_check(name, getattr(ref_layers, name)),
+                                        check_args=argument_check(name, getattr(ref_layers, name),
+                                                                  self.bounds),
                                         dtypes=FLOATS + (INTEGERS if name in TAKES_INTEGERS else ()))
                 for name in self.names}
 
 
-def argument_check(name: str, fn):
+def argument_check(name: str, fn, bounds: Bounds | None = None):
     """The argument checks of the module docstring for the reference function `fn` (named
-    `name`); raises CallbackRefused (a ValueError: the sandbox refuses the call)."""
+    `name`), within the running test's `bounds` (None: any one problem's dimensions); raises
+    CallbackRefused (a ValueError: the sandbox refuses the call)."""
     import inspect
     signature = inspect.signature(fn)
 
@@ -72,8 +84,14 @@ def argument_check(name: str, fn):
         total = sum(_count(v) for v in values)
         if total > MAX_ELEMENTS:
             raise CallbackRefused(f"{name}: arguments too large ({total} numbers)")
-        check_call(name, values)
+        check_call(name, values, bounds)
     return check
+
+
+def sequence_dims(x, h0) -> dict:
+    """The dimensions of a sequence layer's test: x (N, T, D), h0 (N, H)."""
+    N, T, D = (int(n) for n in x.shape)
+    return {"N": N, "T": T, "D": D, "H": int(h0.shape[1])}
 
 
 def _count(value, depth=0) -> int:

@@ -26,6 +26,14 @@ class Problem:
     captions: np.ndarray
     max_length: int
 
+    def grant_dims(self) -> dict:
+        """The dimensions a granted reference call of this problem's test may have
+        (grant_args.Bounds): N captions; T up to the captions' length (a loss may embed them
+        whole) or a sample's max_length + 1; D the word vectors', H the hidden state's; V words."""
+        N, T = (int(n) for n in self.captions.shape)
+        return {"N": N, "T": max(T, self.max_length + 1), "D": int(self.dims["wordvec_dim"]),
+                "H": int(self.dims["hidden_dim"]), "V": len(self.word_to_idx)}
+
 
 def random_problem(rng, cell: str, case: str, dtype: str | None = None) -> Problem:
     """A random model and minibatch; float64 unless the case is "float32" or `dtype` says."""

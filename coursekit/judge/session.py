@@ -191,9 +191,9 @@ class Session:
         from coursekit.sandbox import Worker
         if self.start_error:
             raise SandboxUnavailable(self.start_error)
+        callbacks = grant.callbacks(self.ref_layers) if grant else {}   # a grant without bounds: raises
         try:
-            worker = Worker.start(self.code_dir, self.worker_spec(),
-                                  callbacks=grant.callbacks(self.ref_layers) if grant else {})
+            worker = Worker.start(self.code_dir, self.worker_spec(), callbacks=callbacks)
         except Exception as exc:  # no sandbox: the judge's problem, never the student's
             self.start_error = f"{type(exc).__name__}: {exc}"
             raise SandboxUnavailable(self.start_error) from None

@@ -23,6 +23,7 @@ def run(args) -> int:
     from .budget import BudgetError, check_timeout, question_timeout
     from .image import ImageError, write_image
     from .measure import RUNS, MeasureError, grading_seconds
+    from ..judge.seed import SeedError
     from .question import write_question
 
     out = Path(args.out)
@@ -46,7 +47,8 @@ def run(args) -> int:
         (out / MARKER).write_text("written by coursekit prairielearn\n")
         qdir = write_question(course, out, image=image, timeout=timeout, comment=comment)
         dockerfile = write_image(course, out / "image", image)
-    except (ConfigError, PreflightError, BudgetError, ImageError, MeasureError, ValueError) as exc:
+    except (ConfigError, PreflightError, BudgetError, ImageError, MeasureError, SeedError,
+            ValueError) as exc:
         print(f"coursekit prairielearn: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {qdir} (timeout {timeout} s, {why}), {out / 'serverFilesCourse'} and "

@@ -293,9 +293,11 @@ class Worker:
         return ["cbok", value]
 
     def _over_budget(self, budget):
-        """Kill the worker once its callbacks used their judge CPU (CallbackBudgetExceeded);
-        a worker given no budget to speak of (< MIN_CALLBACK_CPU) only has them refused."""
-        if budget >= MIN_CALLBACK_CPU and self.callback_cpu >= budget:
+        """Kill the worker once its callbacks used their judge CPU (CallbackBudgetExceeded),
+        or all but less than MIN_CALLBACK_CPU of it (the next callback would only be refused,
+        and the overrun never said); a worker given no budget to speak of (< MIN_CALLBACK_CPU)
+        only has them refused."""
+        if budget >= MIN_CALLBACK_CPU and self.callback_cpu > budget - MIN_CALLBACK_CPU:
             self._kill_all()
             self.dead = (f"the worker was killed: its calls of judge functions used "
                          f"{self.callback_cpu:.2f} s of judge CPU (allowed: {budget:g} s)")

@@ -379,6 +379,34 @@ while _ck_time.monotonic() - began < 8:                # the most work the bound
 return None
 """
 
+# (e) Judge CPU within every bound: the loss calls the lent sequence forward and backward on
+# exactly the running test's problem (its captions, its model's weights), again and again:
+# each call is legal, so only the submission's judge CPU cap (KIT limits callback_cpu_seconds)
+# stops it. Each granted run floods for FLOOD_SECONDS at most (under the call's time limit).
+FLOOD_SECONDS = 12
+CALLBACK_CPU_LEGAL = f"""
+if fn.__name__ != "loss":
+    return None
+model_module = _ck_sys.modules.get("cs231n.classifiers.rnn")
+model, features, captions = args[0], args[1], args[2]
+forward = getattr(model_module, model.cell_type + "_forward", None)
+backward = getattr(model_module, model.cell_type + "_backward", None)
+if type(forward).__name__ != "JudgeFunction":      # the plain run: nothing lent
+    return None
+p = model.params
+N, T = captions.shape[0], captions.shape[1] - 1
+x = np.full((N, T, p["Wx"].shape[0]), 0.1, dtype=p["Wx"].dtype)
+h0 = np.zeros((N, p["Wh"].shape[0]), dtype=p["Wh"].dtype)
+began = _ck_time.monotonic()
+while _ck_time.monotonic() - began < {FLOOD_SECONDS}:
+    try:
+        h, cache = forward(x, h0, p["Wx"], p["Wh"], p["b"])
+        backward(np.ones_like(h), cache)
+    except Exception:
+        break
+return None
+"""
+
 # (f) Student text without a bound: every call raises an exception of unique astral text, so
 # that no two failures collapse (the JSON escaping of each character takes 12 bytes).
 HUGE_TEXT = """
@@ -460,7 +488,10 @@ CHANNELS = {
                           "first call (a fresh worker) the forward is that linear layer",
     "callback_cpu_cache": "judge CPU: the loss hands the granted word_embedding_backward forged "
                           "caches whose shapes disagree with dout (1e10 np.add.at updates), then "
-                          "floods it with the largest calls the bounds allow",
+                          "floods the lent forward with a problem larger than the test's",
+    "callback_cpu_legal": "judge CPU within every bound: the loss calls the lent sequence forward "
+                          "and backward on exactly the running test's problem, again and again, "
+                          "until the submission's judge CPU cap stops it",
     "huge_student_text": "output integrity: every call raises a unique 200,000-character astral "
                          "exception message (12 bytes each in results.json) with 5,000 lines",
     "stub_loss_array": "a stub blaming the grader: loss returns (0.0, an ndarray)",
@@ -490,6 +521,7 @@ ATTACKS_JUDGE: list[Case] = [
     judge_attack("own_forward_linear", "c", ("rnn_step_backward", "lstm_step_backward"), OWN_FORWARD_LINEAR,
                  at_import=FRESH_WORKER_AT_IMPORT),
     judge_attack("callback_cpu_cache", "e", LOSS_ITEMS, CALLBACK_CPU),
+    judge_attack("callback_cpu_legal", "e", LOSS_ITEMS, CALLBACK_CPU_LEGAL),
     judge_attack("huge_student_text", "f", SEQUENCE_ITEMS + LOSS_ITEMS, HUGE_TEXT),
     judge_attack("stub_loss_array", "d", LOSS_ITEMS, STUB_LOSS_ARRAY),
 ]

@@ -5,6 +5,8 @@ control loop (loop.py) and judge the result by the loss the reference model reco
     train_with(judge, cell, runner) -> Run the same training on another runner (e.g. one with
                                            reference blocks granted: coursekit.judge.culprits)
     reference_run(judge, cell) -> Run      the reference's training (cached in build/judge/)
+    grant_dims(judge, cell)                the training's dimensions, for its grants (Blocks.within)
+    sample_grant_dims(judge, cell)         the trained-model sample's
     start_early(judge, count, items)       `count` trainings start at once in forked judge processes
 """
 from __future__ import annotations
@@ -19,7 +21,8 @@ from .data import small_data
 from .loop import Run, prepare, remote_loss, train
 from .recipe import RECIPES, Recipe
 
-__all__ = ["RECIPES", "Recipe", "Run", "run_overfit", "train_with", "reference_run", "start_early"]
+__all__ = ["RECIPES", "Recipe", "Run", "run_overfit", "train_with", "reference_run", "start_early",
+           "grant_dims", "sample_grant_dims"]
 
 
 def _student_training(judge, recipe: Recipe, runner, data, start) -> Run:
@@ -61,6 +64,23 @@ def _record_curve(judge, cell: str, run: Run, final: float | None) -> None:
                  {"loss_history": run.history, "final_loss": final,
                   "iterations": run.iterations, "threshold": RECIPES[cell].threshold,
                   "reference_loss_history": reference_run(judge, cell).history})
+
+
+def grant_dims(judge, cell: str) -> dict:
+    """The dimensions a granted reference call of the training may have (grant_args.Bounds):
+    minibatches of the 50 captions, their length, the recipe's word vectors and hidden state."""
+    recipe, data = RECIPES[cell], small_data(judge)
+    N, T = (int(n) for n in data.captions.shape)
+    return {"N": N, "T": T, "D": recipe.wordvec_dim, "H": recipe.hidden_dim, "V": len(data.word_to_idx)}
+
+
+def sample_grant_dims(judge, cell: str) -> dict:
+    """The same for the trained-model sample: one caption per training image, at most the
+    handout's default max_length (+ 1: a sample may embed its whole caption array)."""
+    import inspect
+    data, dims = small_data(judge), grant_dims(judge, cell)
+    default = inspect.signature(judge.model.CaptioningRNN.sample).parameters["max_length"].default
+    return {**dims, "N": int(data.features.shape[0]), "T": int(default) + 1}
 
 
 def train_with(judge, cell: str, runner) -> Run:
