@@ -5,6 +5,15 @@ from coursekit.sandbox.isolation import use_single_thread_blas
 
 use_single_thread_blas()    # before numpy loads: byte-identical datasets, no BLAS thread pools
 
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from coursekit.judge.seed import SEED_ENV  # noqa: E402
+
+# The kit's tests grade with one public seed (tests/test_seed), so every run of them draws the
+# same hidden inputs; a course draws its own secret one (coursekit/judge/seed.py).
+os.environ.setdefault(SEED_ENV, str(Path(__file__).resolve().parent / "test_seed"))
+
 import pytest  # noqa: E402
 
 from coursekit import config as _config  # noqa: E402

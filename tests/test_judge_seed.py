@@ -15,10 +15,16 @@ from helpers_grading import make_submission, replacing
 
 from coursekit.config import load
 from coursekit.judge import JudgeError, judge_submission
-from coursekit.judge.seed import SEED_FILE, course_seed, seed_path
+from coursekit.judge.seed import SEED_ENV, SEED_FILE, course_seed, seed_path
 
 # a bug whose failure message quotes numbers computed on the hidden inputs
 NO_BIAS = ("rnn_layers.py", "next_h = np.tanh(x @ Wx + prev_h @ Wh + b)", "next_h = np.tanh(x @ Wx + prev_h @ Wh)")
+
+
+@pytest.fixture
+def own_seeds(monkeypatch):
+    """Courses draw their own seeds (the kit's tests otherwise share tests/test_seed)."""
+    monkeypatch.delenv(SEED_ENV, raising=False)
 
 
 def new_course(tmp_path: Path, course, name: str):
@@ -42,7 +48,7 @@ def bias_bug_output(course, folder: Path) -> str:
     return test.output
 
 
-def test_two_courses_draw_two_seeds_and_a_regrade_keeps_its_own(tmp_path, course):
+def test_two_courses_draw_two_seeds_and_a_regrade_keeps_its_own(tmp_path, course, own_seeds):
     a, b = new_course(tmp_path, course, "a"), new_course(tmp_path, course, "b")
     assert not seed_path(a).exists()
     seed_a = course_seed(a)
@@ -55,8 +61,9 @@ def test_two_courses_draw_two_seeds_and_a_regrade_keeps_its_own(tmp_path, course
     assert bias_bug_output(b, tmp_path / "sub3") != first
 
 
-def test_the_seed_is_in_neither_release_nor_the_handout_nor_the_kits_source(tmp_path, course):
+def test_the_seed_is_in_neither_release_nor_the_handout_nor_the_kits_source(tmp_path, course, own_seeds):
     from coursekit.handout import write_handout
+    course = new_course(tmp_path, course, "own")       # a drawn seed: 19 digits, not the tests' one
     seed = str(course_seed(course))
     roots = [course.dir("release"), course.root / "coursekit", course.dir("autograder") / "tests"]
     for path in (p for root in roots for p in root.rglob("*") if p.is_file()):
@@ -83,8 +90,24 @@ def test_the_gradescope_bundle_and_the_prairielearn_question_carry_it(tmp_path, 
     assert (qdir / "tests" / "autograder" / SEED_FILE).read_text().strip() == str(seed)
 
 
-def test_a_damaged_seed_file_is_a_grader_error_that_says_what_to_do(tmp_path, course):
+def test_a_damaged_seed_file_is_a_grader_error_that_says_what_to_do(tmp_path, course, own_seeds):
     broken = new_course(tmp_path, course, "broken")
     seed_path(broken).write_text("not a number\n")
     with pytest.raises(JudgeError, match="delete it to draw a new one"):
         judge_submission(make_submission(tmp_path / "sub", broken), config=broken, items=["rnn_step_forward"])
+
+
+def test_the_kits_tests_grade_with_the_public_test_seed_and_write_none(tmp_path, course, monkeypatch):
+    """$COURSEKIT_SEED_FILE (tests/conftest.py sets it) names the seed; the course's autograder/
+    gets none, and the bundles carry that seed."""
+    from coursekit.gradescope.bundle import build_bundle
+    test_seed = tmp_path / "seed"
+    test_seed.write_text("1234567\n")
+    monkeypatch.setenv(SEED_ENV, str(test_seed))
+    other = new_course(tmp_path, course, "c")
+    assert course_seed(other) == 1234567 and seed_path(other) == test_seed
+    assert not (other.dir("autograder") / SEED_FILE).exists()
+    bundle = tmp_path / "b.zip"
+    build_bundle(course.root, course.assignment, bundle, seed=course_seed(other))
+    with zipfile.ZipFile(bundle) as archive:
+        assert archive.read(f"autograder/{SEED_FILE}") == b"1234567\n"

@@ -64,7 +64,10 @@ def test_info_json_sets_external_grading_with_the_measured_timeout(export, cours
 
 def test_the_question_holds_the_hidden_suite_and_the_server_files_the_course(export, course):
     qdir = export / "questions" / course.assignment
-    assert _files(qdir / "tests" / "autograder") == _files(course.dir("autograder"))
+    from coursekit.judge.seed import SEED_FILE, course_seed
+    exported = _files(qdir / "tests" / "autograder")
+    assert exported.pop(SEED_FILE) == f"{course_seed(course)}\n".encode()    # the course's seed
+    assert exported == {k: v for k, v in _files(course.dir("autograder")).items() if k != SEED_FILE}
     assert (qdir / "tests" / "course_config.py").read_bytes() == course.path.read_bytes()
     shared = export / "serverFilesCourse" / "coursekit" / course.assignment
     assert _files(shared / "release" / course.assignment) == _files(course.assignment_dir("release"))

@@ -14,6 +14,7 @@ from .scripts import RUN_AUTOGRADER, SETUP_SH
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".git"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
+SEED_ENTRY = "autograder/secret_seed"      # coursekit.judge.seed.SEED_FILE, in the bundle
 
 
 class BundleError(Exception):
@@ -43,15 +44,20 @@ def _keep(path: Path, top: Path) -> bool:
     return not any(part in SKIP_DIRS for part in path.relative_to(top).parts)
 
 
-def build_bundle(root: Path, assignment: str, out: Path) -> int:
-    """Write the bundle to `out`; returns the number of files in it."""
+def build_bundle(root: Path, assignment: str, out: Path, seed: int | None = None) -> int:
+    """Write the bundle to `out`; returns the number of files in it. `seed` (the course's,
+    coursekit.judge.seed) is written as autograder/secret_seed in place of any file there."""
     entries = bundle_sources(root, assignment)
+    if seed is not None:
+        entries = [(name, path) for name, path in entries if name != SEED_ENTRY]
     with atomic_output(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         _add(zf, "setup.sh", SETUP_SH.encode(), 0o755)
         _add(zf, "run_autograder", RUN_AUTOGRADER.encode(), 0o755)
         for name, path in sorted(entries):
             _add(zf, name, path.read_bytes(), 0o644)
-    return len(entries) + 2
+        if seed is not None:
+            _add(zf, SEED_ENTRY, f"{seed}\n".encode(), 0o600)
+    return len(entries) + 2 + (seed is not None)
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:

@@ -25,8 +25,8 @@ def run(args) -> int:
     try:
         course = load()
         preflight(course)
-        course_seed(course)          # drawn now if this is the course's first: the bundle carries it
-        count = build_bundle(course.root, course.assignment, Path(args.out))
+        seed = course_seed(course)   # drawn now if this is the course's first: the bundle carries it
+        count = build_bundle(course.root, course.assignment, Path(args.out), seed=seed)
     except (ConfigError, BundleError, PreflightError, SeedError) as exc:
         print(f"coursekit gradescope: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 
 Every random input of the hidden suite is drawn from it (JudgeContext.rng). It is in neither
 the kit's source (which students may read) nor release/ nor the handout: the course's first
-`coursekit build`, bundle or grade draws it (`secrets`) and writes autograder/SEED_FILE, so
+`coursekit grade`, Gradescope bundle or PrairieLearn export draws it (`secrets`) and writes autograder/SEED_FILE, so
 the Gradescope bundle and the PrairieLearn question carry it with the hidden tests. Every
 regrade of the course reads the same file (the same inputs, the same results); two courses
 (two checkouts of the kit) draw two seeds. The kit's public repository ignores the file
@@ -11,6 +11,10 @@ grades with the same inputs.
 
     course_seed(config) -> int      the course's seed (drawn and written the first time)
     seed_path(config) -> Path       where it is kept
+
+$COURSEKIT_SEED_FILE, when set, names another seed file: the kit's own tests point it at
+tests/test_seed (a public seed, so that the kit's CI grades the same inputs on every run).
+A course never sets it: its seed would then be whatever that file holds.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import secrets
 from pathlib import Path
 
 SEED_FILE = "secret_seed"
+SEED_ENV = "COURSEKIT_SEED_FILE"
 SEED_BITS = 63
 
 
@@ -27,7 +32,14 @@ class SeedError(RuntimeError):
 
 
 def seed_path(config) -> Path:
-    return Path(config.dir("autograder")) / SEED_FILE
+    override = os.environ.get(SEED_ENV)
+    return Path(override) if override else Path(config.dir("autograder")) / SEED_FILE
+
+
+def write_seed_copy(config, dest: Path) -> None:
+    """Write the course's seed to `dest` (a bundle's autograder/SEED_FILE), the judge's only."""
+    dest.write_text(f"{course_seed(config)}\n", encoding="ascii")
+    os.chmod(dest, 0o600)
 
 
 def course_seed(config) -> int:

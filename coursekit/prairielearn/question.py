@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..config import CONFIG_NAME
 from ..fileio import write_atomic
-from ..judge.seed import course_seed
+from ..judge.seed import SEED_FILE, write_seed_copy
 from .layout import ENTRYPOINT, SKIP, server_files
 
 UUID_NAMESPACE = uuid.UUID("6f1d3c2a-8f57-4c4e-9a59-3d1f0c2b7e11")   # the kit's questions
@@ -50,8 +50,9 @@ def write_question(course, out: Path, *, image: str, timeout: int, comment: str)
     qdir.mkdir(parents=True, exist_ok=True)
     write_atomic(qdir / "info.json", json.dumps(info_json(course, image, timeout, comment), indent=2) + "\n")
     write_atomic(qdir / "question.html", question_html(course))
-    course_seed(course)     # the course's secret seed travels with the hidden tests (judge/seed.py)
     _replace_tree(qdir / "tests" / "autograder", course.dir("autograder"))
+    # the course's secret seed travels with the hidden tests (judge/seed.py)
+    write_seed_copy(course, qdir / "tests" / "autograder" / SEED_FILE)
     shutil.copy2(course.path, qdir / "tests" / CONFIG_NAME)
     shared = out / "serverFilesCourse" / server_files(a)
     _replace_tree(shared / "release" / a, course.assignment_dir("release"))
