@@ -123,3 +123,18 @@ def test_run_autograder_writes_crashed_results(case, autograder, tmp_path, cours
     assert res["score"] == 0 and res["tests"] == []
     assert "could not be graded" in res["output"]
     assert res["extra_data"]["error"]
+
+
+def test_run_autograder_without_the_courses_seed_says_so_and_draws_none(autograder, tmp_path, course,
+                                                                          monkeypatch):
+    """A container never draws a seed of its own (its regrades would grade other inputs)."""
+    from coursekit.judge.seed import SEED_ENV, SEED_FILE
+    judge = fake_judge(tmp_path, course, monkeypatch)
+    monkeypatch.delenv(SEED_ENV, raising=False)
+    seed = autograder / "source" / "autograder" / SEED_FILE
+    seed.unlink(missing_ok=True)
+    make_dir_submission(autograder / "submission", course, "half")
+    res = _run(autograder, {"COURSEKIT_JUDGE_CMD": " ".join(judge)})
+    assert res["score"] == 0 and res["tests"] == []
+    assert "without the course's seed" in res["extra_data"]["error"], res["extra_data"]
+    assert not seed.exists()

@@ -268,3 +268,19 @@ def test_a_huge_report_is_cut_below_prairielearns_1_mb(tmp_path, course):
 def test_the_schema_rejects_what_prairielearn_would_not_take(bad):
     schema = json.loads(SCHEMA.read_text())
     assert not jsonschema.Draft202012Validator(schema).is_valid(bad)
+
+
+def test_a_question_without_the_courses_seed_is_not_gradable_and_draws_none(export, course, grade_dir,
+                                                                             monkeypatch):
+    """The container never draws a seed of its own: its regrades would grade other inputs."""
+    from coursekit.judge.seed import SEED_ENV, SEED_FILE
+    monkeypatch.delenv(SEED_ENV, raising=False)
+    seeds = list(grade_dir.rglob(SEED_FILE))
+    assert seeds, "the question carries the course's seed"
+    for seed in seeds:
+        seed.unlink()
+    _loose_files(grade_dir, course, "full")
+    res = _grade(export, course, grade_dir)
+    assert res["gradable"] is False
+    assert "without the course's seed" in " ".join(res["format_errors"])
+    assert not list(grade_dir.rglob(SEED_FILE))

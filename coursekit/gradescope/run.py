@@ -28,10 +28,12 @@ def pick_source(submission: Path, settings) -> Path:
 def grade(root: Path) -> GradingResult:
     from ..config import load
     from ..grading.pipeline import GradeOptions, grade_submission
+    from ..judge.seed import require_seed
 
     results = root / "results"
     try:
         course = load(root / "source")
+        require_seed(course)
     except Exception as exc:                 # still write a result for the student
         result = GradingResult.crashed("submission", f"autograder configuration error ({exc})")
         result.write_json(results / "results.json")

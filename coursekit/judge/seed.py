@@ -11,6 +11,7 @@ grades with the same inputs.
 
     course_seed(config) -> int      the course's seed (drawn and written the first time)
     seed_path(config) -> Path       where it is kept
+    require_seed(config)            SeedError unless it is there (a grader container never draws)
 
 $COURSEKIT_SEED_FILE, when set, names another seed file: the kit's own tests point it at
 tests/test_seed (a public seed, so that the kit's CI grades the same inputs on every run).
@@ -34,6 +35,14 @@ class SeedError(RuntimeError):
 def seed_path(config) -> Path:
     override = os.environ.get(SEED_ENV)
     return Path(override) if override else Path(config.dir("autograder")) / SEED_FILE
+
+
+def require_seed(config) -> None:
+    """On Gradescope and PrairieLearn the seed comes with the hidden tests: a container that
+    drew its own would grade every regrade on other inputs."""
+    if not seed_path(config).is_file():
+        raise SeedError(f"the hidden tests came without the course's seed ({seed_path(config)}): "
+                        "make the bundle or the question again with coursekit")
 
 
 def write_seed_copy(config, dest: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..config import ConfigError, load
 from ..fileio import write_atomic
 from ..gradescope.run import pick_source
+from ..judge.seed import SeedError, require_seed
 from ..report.results import GradingResult
 from . import budget as pl_budget
 from .layout import GRADE, IMAGE_DATASET, LayoutError, assemble
@@ -32,7 +33,7 @@ def grade(grade_dir: Path, timeout: int, dataset: str = IMAGE_DATASET) -> Gradin
     """Grade GRADE/student and write GRADE/results/results.json; returns the result."""
     try:
         result = _grade(Path(grade_dir), timeout, dataset)
-    except (ConfigError, LayoutError, pl_budget.BudgetError) as exc:
+    except (ConfigError, LayoutError, pl_budget.BudgetError, SeedError) as exc:
         result = GradingResult.crashed(NAME, f"autograder configuration error ({exc})")
     except Exception as exc:                  # a bug on our side: still a result for the student
         traceback.print_exc()
@@ -48,6 +49,7 @@ def _grade(grade_dir: Path, timeout: int, dataset: str) -> GradingResult:
     budget = pl_budget.fit(question.limits, timeout)
     root = assemble(grade_dir, budget, pl_budget.job_uid_pool(), dataset)
     course = load(root)
+    require_seed(course)
     opts = GradeOptions(settings=course, timeout=budget.judge_seconds,
                         judge_env={"COURSEKIT_ROOT": str(root)},
                         early_trainings=pl_budget.early_trainings(pl_budget.container_cpus()))
