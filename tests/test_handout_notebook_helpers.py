@@ -175,4 +175,5 @@ def test_the_not_implemented_traceback_ends_in_the_cell(handout, notebook, cell_
     assert error["evalue"].split(" (")[0].endswith("is not implemented yet")
     shown = "\n".join(error["traceback"])
     assert "notebook_checks" not in shown, shown
+    assert "Cell In[" in shown and "ipykernel_" not in shown, shown      # named as IPython names cells
     assert line in shown and shown.splitlines()[-1] == f"NotImplementedError: {error['evalue']}", shown

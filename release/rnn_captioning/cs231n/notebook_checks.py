@@ -30,8 +30,21 @@ class NotImplementedError(builtins.NotImplementedError):
     def _render_traceback_(self):  # IPython shows these lines instead of its own traceback
         frames = [f for f in traceback.extract_tb(self.__traceback__) if not _hidden(f.filename)]
         lines = ['Traceback (most recent call last):']
-        lines += ''.join(traceback.format_list(frames)).rstrip('\n').splitlines()
+        for frame in frames:
+            lines.append('  %s, line %d, in %s' % (_place(frame.filename), frame.lineno, frame.name))
+            if frame.line:
+                lines.append('    ' + frame.line.strip())
         return lines + ['NotImplementedError: %s' % self]
+
+
+def _place(filename):
+    """'Cell In[2]' for a notebook cell, as IPython names it; 'File "path"' for a file."""
+    try:
+        from IPython import get_ipython
+        named = get_ipython().compile.format_code_name(filename)
+    except Exception:  # no IPython, or one that does not name cells
+        named = None
+    return '%s %s' % named if named else 'File "%s"' % filename
 
 
 def not_implemented(name, detail='it returned None'):
