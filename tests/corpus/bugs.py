@@ -281,8 +281,12 @@ _LSTM, _BOTH = ("lstm_overfit",), ("overfit", "lstm_overfit")
 TRAINING_CATCHES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("W_proj_grad_from_first_step", "W_vocab_grad_transposed", "captions_in_off_by_one",
                      "captions_out_off_by_one", "grads_missing_b_proj", "mask_ignored"), _BOTH),
-    **dict.fromkeys(("h0_projection_tanh", "lstm_loss_runs_rnn"), _LSTM),
+    **dict.fromkeys(("lstm_loss_runs_rnn",), _LSTM),
 }
+# Not listed: h0_projection_tanh (its backward skips the tanh's derivative). Whether lstm_overfit
+# refuses its training depends on the gradient spot checks' iterations, which the course's seed
+# draws: refused with tests/test_seed, trained below the threshold with a drawn seed. It is
+# charged at captioning_loss, its own item, under every seed.
 
 # Bugs that may also cost points at another function's items (every other bug loses points
 # only at its own function's items, `coursekit selftest` checks it), and why.
