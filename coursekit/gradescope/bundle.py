@@ -9,12 +9,13 @@ import zipfile
 from pathlib import Path
 
 from ..fileio import atomic_output
+from ..judge.seed import SEED_FILE, seed_text
 from .scripts import RUN_AUTOGRADER, SETUP_SH
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".git"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
-SEED_ENTRY = "autograder/secret_seed"      # coursekit.judge.seed.SEED_FILE, in the bundle
+SEED_ENTRY = f"autograder/{SEED_FILE}"     # the course's seed, in the bundle
 
 
 class BundleError(Exception):
@@ -56,7 +57,7 @@ def build_bundle(root: Path, assignment: str, out: Path, seed: int | None = None
         for name, path in sorted(entries):
             _add(zf, name, path.read_bytes(), 0o644)
         if seed is not None:
-            _add(zf, SEED_ENTRY, f"{seed}\n".encode(), 0o600)
+            _add(zf, SEED_ENTRY, seed_text(seed).encode(), 0o600)
     return len(entries) + 2 + (seed is not None)
 
 

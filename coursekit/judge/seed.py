@@ -32,6 +32,11 @@ class SeedError(RuntimeError):
     """The course's seed file cannot be read or written (a grader configuration problem)."""
 
 
+def seed_text(seed: int) -> str:
+    """The seed file's content (every writer of the file writes this)."""
+    return f"{seed}\n"
+
+
 def seed_path(config) -> Path:
     override = os.environ.get(SEED_ENV)
     return Path(override) if override else Path(config.dir("autograder")) / SEED_FILE
@@ -47,7 +52,7 @@ def require_seed(config) -> None:
 
 def write_seed_copy(config, dest: Path) -> None:
     """Write the course's seed to `dest` (a bundle's autograder/SEED_FILE), the judge's only."""
-    dest.write_text(f"{course_seed(config)}\n", encoding="ascii")
+    dest.write_text(seed_text(course_seed(config)), encoding="ascii")
     os.chmod(dest, 0o600)
 
 
@@ -70,7 +75,7 @@ def _write_once(path: Path, seed: int) -> None:
     replaces: the first writer's seed is everyone's)."""
     tmp = path.with_name(f".{SEED_FILE}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(f"{seed}\n", encoding="ascii")
+        tmp.write_text(seed_text(seed), encoding="ascii")
         os.chmod(tmp, 0o600)         # the judge's only: sandbox uids cannot read it
         try:
             os.link(tmp, path)
