@@ -106,16 +106,21 @@ def rnn_forward(L):
     return _compare('h', L.rnn_forward(x, h0, Wx, Wh, b)[0], RNN_H, 1e-7)
 
 
-def rnn_backward(L):
-    rng = np.random.RandomState(231)
-    inputs = [rng.randn(2, 10, 3), rng.randn(2, 5), rng.randn(3, 5), rng.randn(5, 5), rng.randn(5)]
-    result = _forward(L.rnn_forward, inputs)
+def _sequence_backward(forward, backward, rng, inputs, limits):
+    """A sequence layer's backward against the numeric gradient of its forward."""
+    result = _forward(forward, inputs)
     if result is None:
         return None
     out, cache = result
     dout = rng.randn(*np.shape(out))
-    return _gradients(L.rnn_forward, inputs, [dout], L.rnn_backward(dout, cache),
-                      ('dx', 'dh0', 'dWx', 'dWh', 'db'), {'*': 1e-6})
+    return _gradients(forward, inputs, [dout], backward(dout, cache),
+                      ('dx', 'dh0', 'dWx', 'dWh', 'db'), limits)
+
+
+def rnn_backward(L):
+    rng = np.random.RandomState(231)
+    inputs = [rng.randn(2, 10, 3), rng.randn(2, 5), rng.randn(3, 5), rng.randn(5, 5), rng.randn(5)]
+    return _sequence_backward(L.rnn_forward, L.rnn_backward, rng, inputs, {'*': 1e-6})
 
 
 def word_embedding_forward(L):
@@ -166,13 +171,7 @@ def lstm_forward(L):
 def lstm_backward(L):
     rng = np.random.RandomState(231)
     inputs = [rng.randn(2, 10, 3), rng.randn(2, 6), rng.randn(3, 24), rng.randn(6, 24), rng.randn(24)]
-    result = _forward(L.lstm_forward, inputs)
-    if result is None:
-        return None
-    out, cache = result
-    dout = rng.randn(*np.shape(out))
-    return _gradients(L.lstm_forward, inputs, [dout], L.lstm_backward(dout, cache),
-                      ('dx', 'dh0', 'dWx', 'dWh', 'db'), {'*': 1e-7, 'dWh': 1e-5})
+    return _sequence_backward(L.lstm_forward, L.lstm_backward, rng, inputs, {'*': 1e-7, 'dWh': 1e-5})
 
 
 # The layers CaptioningRNN uses, per cell type, in the order the notebooks introduce them.
